@@ -1,0 +1,130 @@
+"""Input checks shared by every public function.
+
+Each public function validates its arguments once, at the boundary, and raises
+a ``ValueError`` that names the argument and says what was expected.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+
+def as_tensor(value, name: str) -> torch.Tensor:
+    """Return ``value`` as a floating tensor, or raise ``ValueError``."""
+    if not isinstance(value, torch.Tensor):
+        try:
+            value = torch.as_tensor(value)
+        except Exception as err:  # numpy object arrays, ragged lists, ...
+            raise ValueError(f"{name} must be a tensor or array, got {type(value).__name__}") from err
+    if not (value.dtype.is_floating_point or value.dtype in (torch.int8, torch.uint8, torch.int16,
+                                                               torch.int32, torch.int64, torch.bool)):
+        raise ValueError(f"{name} must hold real numbers, got dtype {value.dtype}")
+    if not value.dtype.is_floating_point:
+        value = value.float()
+    return value
+
+
+def check_finite(value: torch.Tensor, name: str) -> None:
+    """Raise ``ValueError`` if ``value`` holds NaN or infinity."""
+    if not torch.isfinite(value).all():
+        n_bad = int((~torch.isfinite(value)).sum())
+        raise ValueError(f"{name} holds {n_bad} NaN or infinite value(s)")
+
+
+def check_one_hot(X, name: str = "X") -> torch.Tensor:
+    """Check that ``X`` is one-hot DNA of shape (N, 4, L) and return it as float.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not rank 3, has a channel axis other than 4, is empty,
+        holds NaN/inf, or is not one-hot (exactly one 1 and three 0s at every
+        position; all-zero 'N' columns are not allowed because TISM needs a
+        reference base).
+    """
+    X = as_tensor(X, name)
+    if X.ndim != 3:
+        raise ValueError(f"{name} must have shape (N, 4, L), got rank {X.ndim} with shape {tuple(X.shape)}")
+    if X.shape[1] != 4:
+        raise ValueError(f"{name} must have 4 channels (A, C, G, T) on axis 1, got shape {tuple(X.shape)}; "
+                         "if your array is (N, L, 4), transpose it with X.transpose(1, 2)")
+    if X.shape[0] == 0 or X.shape[2] == 0:
+        raise ValueError(f"{name} is empty: shape {tuple(X.shape)}")
+    check_finite(X, name)
+    binary = (X == 0) | (X == 1)
+    if not binary.all():
+        raise ValueError(f"{name} is not one-hot: it holds values other than 0 and 1")
+    counts = X.sum(dim=1)
+    if not (counts == 1).all():
+        n, l = (counts != 1).nonzero()[0].tolist()
+        raise ValueError(f"{name} is not one-hot: sequence {n}, position {l} has {int(counts[n, l])} "
+                         "bases set (expected exactly 1; 'N' positions are not supported)")
+    return X
+
+
+def check_attribution(values, name: str, X: torch.Tensor | None = None) -> torch.Tensor:
+    """Check an attribution tensor of shape (N, 4, L) or (N, T, 4, L).
+
+    If ``X`` is given, the N and L axes must match it.
+    """
+    values = as_tensor(values, name)
+    if values.ndim not in (3, 4) or values.shape[-2] != 4:
+        raise ValueError(f"{name} must have shape (N, 4, L) or (N, T, 4, L), got {tuple(values.shape)}")
+    check_finite(values, name)
+    if X is not None and (values.shape[0] != X.shape[0] or values.shape[-1] != X.shape[-1]):
+        raise ValueError(f"{name} of shape {tuple(values.shape)} does not match X of shape {tuple(X.shape)}")
+    return values
+
+
+def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[int], bool]:
+    """Normalise ``target`` to a list of ints and say whether it was a scalar.
+
+    Raises
+    ------
+    ValueError
+        If a target is not an integer, or lies outside ``[0, n_outputs)``.
+    """
+    scalar = isinstance(target, int) or (isinstance(target, torch.Tensor) and target.ndim == 0)
+    targets: Sequence = [target] if scalar else target
+    try:
+        targets = [int(t) for t in targets]
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}") from err
+    if any(isinstance(t, bool) for t in ([target] if scalar else target)):
+        raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
+    if len(targets) == 0:
+        raise ValueError(f"{name} is an empty sequence")
+    bad = [t for t in targets if not 0 <= t < n_outputs]
+    if bad:
+        raise ValueError(f"{name} {bad} is outside the model's {n_outputs} outputs (valid: 0 to {n_outputs - 1})")
+    return targets, scalar
+
+
+def check_window(start: int, end: int | None, length: int) -> tuple[int, int]:
+    """Resolve ``[start, end)`` against a sequence of ``length`` positions.
+
+    ``end=None`` means the end of the sequence. Negative values are not
+    accepted (they are ambiguous between libraries).
+    """
+    if end is None:
+        end = length
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise ValueError(f"start and end must be ints, got start={start!r}, end={end!r}")
+    if start < 0 or end > length:
+        raise ValueError(f"window [start={start}, end={end}) lies outside the sequence of length {length}")
+    if end <= start:
+        raise ValueError(f"window [start={start}, end={end}) is empty or inverted (need start < end)")
+    return start, end
+
+
+def check_baseline(baseline, name: str = "baseline") -> torch.Tensor:
+    """Check a per-base background: 4 non-negative probabilities summing to 1."""
+    b = as_tensor(baseline, name).double()
+    if b.shape != (4,):
+        raise ValueError(f"{name} must be 4 base probabilities (A, C, G, T), got shape {tuple(b.shape)}")
+    check_finite(b, name)
+    if (b < 0).any() or abs(float(b.sum()) - 1.0) > 1e-6:
+        raise ValueError(f"{name} must be non-negative and sum to 1, got {b.tolist()}")
+    return b

@@ -1,0 +1,109 @@
+"""One plotting convention for every attribution map in the book.
+
+Each map is drawn as a sequence logo (tangermeme's ``plot_logo``) above a
+4 x L heatmap of all four bases, with a symmetric colour scale centred on 0,
+x ticks in sequence coordinates, and the units on the y axis.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from tangermeme.plot import plot_logo
+
+from .model import ALPHABET
+
+
+def _as_2d(values, name: str) -> np.ndarray:
+    arr = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+    if arr.ndim != 2 or arr.shape[0] != 4:
+        raise ValueError(f"{name} must have shape (4, W), got {arr.shape}")
+    return arr.astype(float)
+
+
+def logo(values, ax, title: str = "", start: int = 0, ylabel: str = "logit"):
+    """Draw a (4, W) attribution as a sequence logo on ``ax``; x axis in sequence positions."""
+    arr = _as_2d(values, "values")
+    plot_logo(arr, ax=ax)
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{int(t + start)}" for t in ticks])
+    ax.set_xlim(-0.5, arr.shape[1] - 0.5)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10, loc="left")
+    return ax
+
+
+def heatmap(values, ax, title: str = "", start: int = 0, colorbar_label: str = "logit", vmax=None):
+    """Draw a (4, W) map as a heatmap with rows A, C, G, T and a symmetric colour scale."""
+    arr = _as_2d(values, "values")
+    vmax = vmax if vmax is not None else (np.abs(arr).max() or 1.0)
+    im = ax.imshow(arr, aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest",
+                   extent=(start - 0.5, start + arr.shape[1] - 0.5, 3.5, -0.5))
+    ax.set_yticks(range(4))
+    ax.set_yticklabels(list(ALPHABET))
+    ax.set_xlabel("position (bp)")
+    ax.set_title(title, fontsize=10, loc="left")
+    plt.colorbar(im, ax=ax, label=colorbar_label, fraction=0.02, pad=0.01)
+    return ax
+
+
+def plot_attribution(values, title: str, start: int = 0, logo_values=None, units: str = "logit",
+                     suptitle: str | None = None):
+    """A logo above a heatmap of one attribution map.
+
+    Parameters
+    ----------
+    values: torch.Tensor or numpy.ndarray, shape=(4, W)
+        The map drawn as the heatmap (all four bases).
+    title: str
+        Name of the variant; put the weights' provenance in ``suptitle``.
+    start: int, optional
+        Sequence position of the first column.
+    logo_values: array, shape=(4, W), optional
+        The map drawn as the logo (e.g. the mean effect on the reference
+        base); defaults to ``values``.
+    units: str, optional
+        Axis and colour-bar label. Default "logit".
+    suptitle: str, optional
+        Figure title, e.g. the weights' label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, (ax_logo, ax_heat) = plt.subplots(2, 1, figsize=(12, 3.6), height_ratios=(1.2, 1),
+                                           constrained_layout=True)
+    logo(values if logo_values is None else logo_values, ax_logo, f"{title}: logo", start, units)
+    heatmap(values, ax_heat, f"{title}: all four bases", start, units)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    return fig
+
+
+def plot_overview(maps: dict, start: int = 0, suptitle: str | None = None, units: str = "logit"):
+    """Stack several (4, W) maps as logos over the same window, one row each.
+
+    Parameters
+    ----------
+    maps: dict of str -> array of shape (4, W)
+        Row title -> map (drawn as a logo).
+    start: int, optional
+        Sequence position of the first column.
+    suptitle: str, optional
+        Figure title (the weights' provenance).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(len(maps), 1, figsize=(12, 1.5 * len(maps)), constrained_layout=True,
+                             sharex=True)
+    axes = np.atleast_1d(axes)
+    for ax, (name, values) in zip(axes, maps.items()):
+        logo(values, ax, name, start, units)
+    axes[-1].set_xlabel("position (bp)")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    return fig
