@@ -1,0 +1,54 @@
+# Two entry points, each doing all the set-up on a fresh machine (Python 3.11):
+#   make book   - venv + pinned requirements + package, execute every chapter with
+#                 papermill, build the HTML with Jupyter Book 1.x into book/_build/html
+#   make test   - the same set-up, then pytest (unit tests + every chapter under papermill)
+# PROFILE=quick|default|full chooses the chapters' parameter profile for `make book`.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROFILE ?= default
+SHARED_DATA ?= ../shared/data
+CHAPTERS := $(sort $(wildcard notebooks/*.ipynb))
+EXECUTED := $(patsubst notebooks/%,book/notebooks/%,$(CHAPTERS))
+
+.PHONY: book test setup seed-cache execute html sync clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+# Offline machines (CI) get Beluga's target names from ../shared/data; online
+# machines download them (and the weights) on first use.
+seed-cache: setup
+	$(BIN)/python -m tism_tutorial.cache --seed-from $(SHARED_DATA)
+
+test: seed-cache
+	$(BIN)/python -m pytest tests -q -ra
+
+execute: seed-cache
+	mkdir -p book/notebooks
+	set -e; for nb in $(CHAPTERS); do \
+	  echo "== executing $$nb (profile $(PROFILE))"; \
+	  $(BIN)/papermill $$nb book/$$nb -p profile $(PROFILE) --cwd notebooks -k python3 --log-output --no-progress-bar > book/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
+	    || { tail -50 book/notebooks/$$(basename $$nb .ipynb).log; exit 1; }; \
+	done
+
+html: seed-cache
+	$(BIN)/jupyter-book build book --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml --path-output $(CURDIR)/book --warningiserror --keep-going
+
+book: execute
+	$(MAKE) html
+	@echo "Book: book/_build/html/index.html"
+
+# Re-pair every chapter after editing its .py source.
+sync: setup
+	$(BIN)/jupytext --sync notebooks/*.py
+
+clean:
+	rm -rf book/_build book/notebooks
