@@ -60,7 +60,7 @@ class Beluga(nn.Module):
         n_flat = 640 * _conv_output_length(sequence_length)
         if n_flat <= 0:
             raise ValueError(f"sequence_length={sequence_length} is too short for Beluga's "
-                             "convolutions and pools (at least 79 bp are needed)")
+                             "unpadded convolutions and pools (at least 310 bp are needed)")
         self.sequence_length = sequence_length
         conv = nn.Sequential(
             nn.Conv2d(4, 320, (1, 8)), nn.ReLU(),
