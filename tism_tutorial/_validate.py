@@ -6,16 +6,15 @@ a ``ValueError`` that names the argument and says what was expected.
 
 from __future__ import annotations
 
-from typing import Sequence
-
+import numpy as np
 import torch
 
 
 def as_tensor(value, name: str) -> torch.Tensor:
     """Return ``value`` as a floating tensor, or raise ``ValueError``."""
     if not isinstance(value, torch.Tensor):
-        try:
-            value = torch.as_tensor(value)
+        try:  # via numpy, so Python floats stay float64
+            value = torch.as_tensor(np.asarray(value))
         except Exception as err:  # numpy object arrays, ragged lists, ...
             raise ValueError(f"{name} must be a tensor or array, got {type(value).__name__}") from err
     if not (value.dtype.is_floating_point or value.dtype in (torch.int8, torch.uint8, torch.int16,
@@ -78,22 +77,38 @@ def check_attribution(values, name: str, X: torch.Tensor | None = None) -> torch
     return values
 
 
+def _is_integer(t) -> bool:
+    if isinstance(t, (bool, np.bool_)):
+        return False
+    if isinstance(t, (int, np.integer)):
+        return True
+    return (isinstance(t, torch.Tensor) and t.ndim == 0 and not t.dtype.is_floating_point
+            and not t.dtype.is_complex and t.dtype != torch.bool)
+
+
 def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[int], bool]:
     """Normalise ``target`` to a list of ints and say whether it was a scalar.
+
+    A Python or NumPy integer (or a 0-d integer tensor) is a single target;
+    a list, tuple, range or 1-d integer array is several.
 
     Raises
     ------
     ValueError
-        If a target is not an integer, or lies outside ``[0, n_outputs)``.
+        If a target is not an integer (floats, strings and booleans are
+        refused rather than truncated), the sequence is empty, or a target
+        lies outside ``[0, n_outputs)``.
     """
-    scalar = isinstance(target, int) or (isinstance(target, torch.Tensor) and target.ndim == 0)
-    targets: Sequence = [target] if scalar else target
-    try:
-        targets = [int(t) for t in targets]
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}") from err
-    if any(isinstance(t, bool) for t in ([target] if scalar else target)):
+    scalar = _is_integer(target)
+    if scalar:
+        targets = [target]
+    elif isinstance(target, (str, bytes)) or not hasattr(target, "__iter__"):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
+    else:
+        targets = list(target.flatten() if isinstance(target, (torch.Tensor, np.ndarray)) else target)
+    if not all(_is_integer(t) for t in targets):
+        raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
+    targets = [int(t) for t in targets]
     if len(targets) == 0:
         raise ValueError(f"{name} is an empty sequence")
     bad = [t for t in targets if not 0 <= t < n_outputs]

@@ -158,7 +158,7 @@ def _load_file(path: Path, expected_md5: str) -> tuple[Beluga, WeightsInfo]:
         raise ValueError(f"{path} holds a {type(state).__name__}, not a state dict")
     model = Beluga()
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    found = {k: tuple(v.shape) for k, v in state.items() if isinstance(v, torch.Tensor)}
+    found = {k: tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__ for k, v in state.items()}
     if expected != found:
         missing = sorted(set(expected) - set(found))
         extra = sorted(set(found) - set(expected))
