@@ -346,10 +346,13 @@ plt.show()
 # for the raw gradient. The original TISM notebook reported 0.797 for this
 # set-up (Beluga's published weights, track 267, positions 900–1100, CPU);
 # compare the two only when the weights line above says "published weights".
-# The first table shows the identities as correlations of exactly 1
-# (corrected, hypothetical, and centered TISM, which is the corrected map);
-# the second, how close the cheap per-position scores come to the ISM mean
-# effect.
+# The identities show up as correlations of exactly 1: corrected and
+# hypothetical in the first table (centered TISM, the same map, is left out);
+# in the second, the TISM mean effect with the uniform-baseline global
+# attribution (it is $\tfrac43$ of it), and the ISM mean effect with centered
+# ISM at the reference base ($-\tfrac14\sum_b \mathrm{ISM}$, which is
+# $\tfrac34$ of the mean effect). The remaining entries say how close the
+# cheap scores come to the ISM mean effect.
 #
 # ## Pitfalls
 #
