@@ -2,12 +2,13 @@
 #   make book   - venv + pinned requirements + package, execute every chapter with
 #                 papermill, build the HTML with Jupyter Book 1.x into book/_build/html
 #   make test   - the same set-up, then pytest (unit tests + every chapter under papermill)
-# PROFILE=quick|default|full chooses the chapters' parameter profile for `make book`.
+# PROFILE=quick|default|full chooses the chapters' parameter profile for `make book`;
+# the default, auto, is `default` when a CUDA GPU is visible and `quick` on a CPU.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
-PROFILE ?= default
+PROFILE ?= auto
 SHARED_DATA ?= ../shared/data
 CHAPTERS := $(sort $(wildcard notebooks/*.ipynb))
 EXECUTED := $(patsubst notebooks/%,book/notebooks/%,$(CHAPTERS))
@@ -33,9 +34,12 @@ test: seed-cache
 
 execute: seed-cache
 	mkdir -p book/notebooks
-	set -e; for nb in $(CHAPTERS); do \
-	  echo "== executing $$nb (profile $(PROFILE))"; \
-	  $(BIN)/papermill $$nb book/$$nb -p profile $(PROFILE) --cwd notebooks -k python3 --log-output --no-progress-bar > book/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
+	set -e; profile=$(PROFILE); \
+	if [ "$$profile" = auto ]; then \
+	  profile=$$($(BIN)/python -c "import torch; print('default' if torch.cuda.is_available() else 'quick')"); fi; \
+	for nb in $(CHAPTERS); do \
+	  echo "== executing $$nb (profile $$profile)"; \
+	  $(BIN)/papermill $$nb book/$$nb -p profile $$profile --cwd notebooks -k python3 --log-output --no-progress-bar > book/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
 	    || { tail -50 book/notebooks/$$(basename $$nb .ipynb).log; exit 1; }; \
 	done
 
@@ -44,6 +48,10 @@ html: seed-cache
 
 book: execute
 	$(MAKE) html
+	@# Each chapter's Colab button must open the committed notebooks/<chapter>.ipynb.
+	@for nb in $(CHAPTERS); do n=$$(basename $$nb .ipynb); \
+	  grep -q "colab.research.google.com/github/[^\"]*/blob/main/notebooks/$$n.ipynb" book/_build/html/notebooks/$$n.html \
+	    || { echo "book/_build/html/notebooks/$$n.html lacks a Colab link to notebooks/$$n.ipynb"; exit 1; }; done
 	@echo "Book: book/_build/html/index.html"
 
 # Re-pair every chapter after editing its .py source.
