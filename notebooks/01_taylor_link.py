@@ -47,6 +47,10 @@ if "google.colab" in sys.modules:  # pragma: no cover - only on Colab
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "tism_tutorial @ git+https://github.com/tism-book/tism-book"], check=True)
 
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # text progress bars are fine
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
