@@ -64,6 +64,9 @@ if "google.colab" in sys.modules:  # pragma: no cover - only on Colab
                     "tism_tutorial @ git+https://github.com/tism-book/tism-book"], check=True)
 
 import time
+import warnings
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # text progress bars are fine
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -236,8 +239,9 @@ glue("seconds_tism", seconds_tism, "{:.1f} s")
 
 # %%
 t0 = time.perf_counter()
+# verbose=None: a progress bar over sequences once there are more than 3,000 variants
 ism_values = ism(model, X, target_list, start=start, end=end, batch_size=4 * batch, fast=fast_ism,
-                 verbose=False)  # (N, T, 4, W)
+                 verbose=None)  # (N, T, 4, W)
 seconds_ism = time.perf_counter() - t0
 glue("seconds_ism", seconds_ism, "{:.1f} s")
 glue("n_variants", int(n_seq * 3 * (end - start)))
