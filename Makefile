@@ -45,14 +45,14 @@ execute: seed-cache
 
 html: seed-cache
 	$(BIN)/jupyter-book build book --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml --path-output $(CURDIR)/book --warningiserror --keep-going
-
-book: execute
-	$(MAKE) html
 	@# Each chapter's Colab button must open the committed notebooks/<chapter>.ipynb.
 	@for nb in $(CHAPTERS); do n=$$(basename $$nb .ipynb); \
 	  grep -q "colab.research.google.com/github/[^\"]*/blob/main/notebooks/$$n.ipynb" book/_build/html/notebooks/$$n.html \
 	    || { echo "book/_build/html/notebooks/$$n.html lacks a Colab link to notebooks/$$n.ipynb"; exit 1; }; done
 	@echo "Book: book/_build/html/index.html"
+
+book: execute
+	$(MAKE) html
 
 # Re-pair every chapter after editing its .py source.
 sync: setup

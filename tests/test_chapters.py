@@ -2,8 +2,9 @@
 
 Each chapter's assertions (identities, agreement between methods) run here, so
 a chapter that computes something wrong fails the tests, not just one that
-crashes. Executed copies go to a temporary folder; the committed notebooks
-stay without outputs.
+crashes. The executed copies are written to book/notebooks/ (ignored by git),
+where `make html` builds the book from them: CI builds the book from the very
+notebooks the tests executed. The committed notebooks stay without outputs.
 """
 
 from pathlib import Path
@@ -21,9 +22,11 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_chapter_executes(chapter, tmp_path):
+def test_chapter_executes(chapter):
     """The chapter runs top to bottom under papermill with profile='quick' and no error."""
-    out = tmp_path / chapter.name
+    out = ROOT / "book" / "notebooks" / chapter.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
     papermill.execute_notebook(str(chapter), str(out), parameters={"profile": "quick"},
                                cwd=str(chapter.parent), kernel_name="python3", progress_bar=False)
     assert out.exists()
