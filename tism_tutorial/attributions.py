@@ -46,12 +46,15 @@ def _model_device_dtype(model: torch.nn.Module) -> tuple[torch.device, torch.dty
     return p.device, p.dtype
 
 
-def _n_outputs(model: torch.nn.Module, X: torch.Tensor, device, dtype) -> int:
-    with torch.no_grad():
-        y = model(X[:1].to(device, dtype))
+def _output_width(y: torch.Tensor) -> int:
     if y.ndim != 2:
         raise ValueError(f"model must return (N, n_targets) outputs, got shape {tuple(y.shape)}")
     return y.shape[1]
+
+
+def _n_outputs(model: torch.nn.Module, X: torch.Tensor, device, dtype) -> int:
+    with torch.no_grad():
+        return _output_width(model(X[:1].to(device, dtype)))
 
 
 def _expand_x(X: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
@@ -94,11 +97,13 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
     """
     X = check_one_hot(X)
     device, dtype = _model_device_dtype(model)
-    targets, scalar = check_targets(target, _n_outputs(model, X, device, dtype))
+    targets = scalar = None
     out = []
     for i in range(0, X.shape[0], batch_size):
         xb = X[i:i + batch_size].to(device, dtype).requires_grad_(True)
         y = model(xb)
+        if targets is None:  # validated against the first batch's outputs: no extra forward pass
+            targets, scalar = check_targets(target, _output_width(y))
         chunks = []
         for j in range(0, len(targets), target_batch_size):
             tj = targets[j:j + target_batch_size]
