@@ -39,7 +39,7 @@ execute: seed-cache
 	  profile=$$($(BIN)/python -c "import torch; print('default' if torch.cuda.is_available() else 'quick')"); fi; \
 	for nb in $(CHAPTERS); do \
 	  echo "== executing $$nb (profile $$profile)"; \
-	  $(BIN)/papermill $$nb book/$$nb -p profile $$profile --cwd notebooks -k python3 --log-output --no-progress-bar > book/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
+	  TQDM_MININTERVAL=15 $(BIN)/papermill $$nb book/$$nb -p profile $$profile --cwd notebooks -k python3 --log-output --no-progress-bar > book/notebooks/$$(basename $$nb .ipynb).log 2>&1 \
 	    || { tail -50 book/notebooks/$$(basename $$nb .ipynb).log; exit 1; }; \
 	done
 
