@@ -453,3 +453,23 @@ def test_training_mode_model_warns(conv_model, X):
     conv_model.train()
     with pytest.warns(UserWarning, match=r"eval\(\)"):
         gradient(conv_model, X, 0)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda m, X: gradient(m, X, 0, batch_size=0), "batch_size"),
+    (lambda m, X: gradient(m, X, 0, target_batch_size=-1), "target_batch_size"),
+    (lambda m, X: ism(m, X, 0, batch_size=0), "batch_size"),
+    (lambda m, X: deep_lift_shap(m, X, 0, n_shuffles=1.5), "n_shuffles"),
+    (lambda m, X: deep_lift_shap(m, X, 0, n_shuffles=0), "n_shuffles"),
+    (lambda m, X: ism(m, X, 0, start=True, end=3), "start"),
+])
+def test_bad_counts_and_window_types_raise_value_error(conv_model, X, call, name):
+    """Batch sizes and shuffle counts below 1 or not integers, and boolean window ends, raise ValueError."""
+    with pytest.raises(ValueError, match=name):
+        call(conv_model, X)
+
+
+def test_numpy_integer_window_is_accepted(linear_model, X):
+    """A window given as NumPy integers (e.g. from np.argmax) works like Python ints."""
+    a = ism(linear_model, X, 0, start=np.int64(2), end=np.int64(5))
+    assert a.shape[-1] == 3

@@ -360,13 +360,10 @@ def test_run_end_to_end_on_a_tiny_model(tiny_run):
     assert all(a["relative_difference"] < 1e-4 for a in results["float32_agreement"].values())
     recs = results["records"]
     by = {(r["sweep"], r["method"], r["n_sequences"], r["n_targets"]): r for r in recs}
-    # TISM measured up to tism_max_n, extrapolated beyond; whole plain-ISM runs fit the 1-s budget for N <= 2,
-    # fastISM (capturing the model takes seconds) does not
+    # TISM measured up to tism_max_n, extrapolated beyond (a structural rule; whether a whole ISM run
+    # fits the time budget depends on the machine's speed, so it is not asserted here)
     assert not by[("sequences", bm.TISM_BATCHED, 2, 1)]["extrapolated"]
     assert by[("sequences", bm.TISM_BATCHED, 4, 1)]["extrapolated"]
-    assert not by[("sequences", bm.ISM_20, 2, 1)]["extrapolated"]
-    assert by[("sequences", bm.ISM_20, 4, 1)]["extrapolated"]
-    assert by[("sequences", bm.TM_FAST, 1, 1)]["extrapolated"]
     assert by[("targets", bm.TISM_LOOP, 1, 6)]["extrapolated"]
     assert set(results["crossovers"]) == set(bm.ISM_METHODS)
     for r in recs:

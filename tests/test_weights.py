@@ -385,3 +385,10 @@ def test_cache_dir_follows_environment(hermetic_env, monkeypatch):
     assert weights.cache_dir() == hermetic_env
     monkeypatch.delenv("TISM_TUTORIAL_DATA")
     assert "tism_tutorial" in str(weights.cache_dir())
+
+
+def test_unknown_device_raises_value_error():
+    """A device string torch does not know raises ValueError naming the argument."""
+    from tism_tutorial import load_beluga
+    with pytest.raises(ValueError, match="device"):
+        load_beluga("untrained", device="gpu0")

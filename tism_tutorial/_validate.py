@@ -125,8 +125,9 @@ def check_window(start: int, end: int | None, length: int) -> tuple[int, int]:
     """
     if end is None:
         end = length
-    if not (isinstance(start, int) and isinstance(end, int)):
+    if not (_is_integer(start) and _is_integer(end)):
         raise ValueError(f"start and end must be ints, got start={start!r}, end={end!r}")
+    start, end = int(start), int(end)
     if start < 0 or end > length:
         raise ValueError(f"window [start={start}, end={end}) lies outside the sequence of length {length}")
     if end <= start:
@@ -143,3 +144,10 @@ def check_baseline(baseline, name: str = "baseline") -> torch.Tensor:
     if (b < 0).any() or abs(float(b.sum()) - 1.0) > 1e-6:
         raise ValueError(f"{name} must be non-negative and sum to 1, got {b.tolist()}")
     return b
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise ``ValueError``."""
+    if not _is_integer(value) or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)

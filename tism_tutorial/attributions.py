@@ -30,7 +30,7 @@ from tangermeme.deep_lift_shap import deep_lift_shap as _tm_deep_lift_shap
 from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 
 from ._validate import (as_tensor, check_attribution, check_baseline, check_finite, check_one_hot,
-                        check_targets, check_window)
+                        check_positive_int, check_targets, check_window)
 
 
 def _model_device_dtype(model: torch.nn.Module) -> tuple[torch.device, torch.dtype]:
@@ -93,9 +93,12 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
     Raises
     ------
     ValueError
-        If ``X`` is not one-hot (N, 4, L) or holds NaN/inf, or a target is out of range.
+        If ``X`` is not one-hot (N, 4, L) or holds NaN/inf, a target is out of
+        range, or a batch size is not a positive integer.
     """
     X = check_one_hot(X)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    target_batch_size = check_positive_int(target_batch_size, "target_batch_size")
     device, dtype = _model_device_dtype(model)
     targets = scalar = None
     out = []
@@ -324,13 +327,14 @@ def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = Non
     Raises
     ------
     ValueError
-        Non one-hot ``X``, NaN/inf, a target out of range, or an empty,
-        inverted or out-of-range window.
+        Non one-hot ``X``, NaN/inf, a target out of range, an empty,
+        inverted or out-of-range window, or a batch size below 1.
     """
     X = check_one_hot(X)
     device, dtype = _model_device_dtype(model)
     targets, scalar = check_targets(target, _n_outputs(model, X, device, dtype))
     start, end = check_window(start, end, X.shape[-1])
+    batch_size = check_positive_int(batch_size, "batch_size")
     if verbose is None:
         verbose = X.shape[0] * 3 * (end - start) > 3000
     index = torch.tensor(targets)
@@ -380,13 +384,14 @@ def deep_lift_shap(model: torch.nn.Module, X, target, n_shuffles: int = 20, rand
     Raises
     ------
     ValueError
-        Non one-hot ``X``, NaN/inf, a target out of range, or n_shuffles < 1.
+        Non one-hot ``X``, NaN/inf, a target out of range, or n_shuffles or
+        batch_size not a positive integer.
     """
     X = check_one_hot(X)
     device, dtype = _model_device_dtype(model)
     targets, scalar = check_targets(target, _n_outputs(model, X, device, dtype))
-    if n_shuffles < 1:
-        raise ValueError(f"n_shuffles must be at least 1, got {n_shuffles}")
+    n_shuffles = check_positive_int(n_shuffles, "n_shuffles")
+    batch_size = check_positive_int(batch_size, "batch_size")
     attrs, deltas = [], []
     for t in targets:
         attr, refs = _tm_deep_lift_shap(model, X, target=t, n_shuffles=n_shuffles, hypothetical=hypothetical,

@@ -397,11 +397,14 @@ class Timing:
     memory_kind: str
 
 
-def measure(fn, device, min_run_time: float = 0.5, label: str = "", keep_output: bool = False):
+def measure(fn, device, min_run_time: float = 0.5, label: str = "", keep_output: bool = False,
+            min_repeats: int = 3):
     """Time ``fn()`` with :class:`torch.utils.benchmark.Timer` and track its peak memory.
 
     ``Timer.blocked_autorange`` calls ``fn`` once as a warm-up, then repeats it
-    until ``min_run_time`` seconds have passed (at least once); the timer
+    until ``min_run_time`` seconds have passed; calls slower than that are
+    timed again with ``Timer.timeit(1)`` until there are ``min_repeats``
+    samples, and the median of all samples is reported. The timer
     synchronises CUDA around every timed block and runs with the current
     number of torch threads.
 
@@ -417,6 +420,8 @@ def measure(fn, device, min_run_time: float = 0.5, label: str = "", keep_output:
         Name for the Timer's report.
     keep_output: bool, optional
         Also return the last call's output.
+    min_repeats: int, optional
+        Fewest timed samples behind the median. Default 3.
 
     Returns
     -------
@@ -431,6 +436,8 @@ def measure(fn, device, min_run_time: float = 0.5, label: str = "", keep_output:
         raise ValueError(f"fn must be callable, got {type(fn).__name__}")
     if not min_run_time >= 0:
         raise ValueError(f"min_run_time must be >= 0 seconds, got {min_run_time!r}")
+    if not (isinstance(min_repeats, int) and min_repeats >= 1):
+        raise ValueError(f"min_repeats must be a positive int, got {min_repeats!r}")
     box = {}
 
     def call():
@@ -441,6 +448,9 @@ def measure(fn, device, min_run_time: float = 0.5, label: str = "", keep_output:
                                   num_threads=torch.get_num_threads())
     with PeakMemory(device) as mem:
         m = timer.blocked_autorange(min_run_time=min_run_time)
+        extra = [timer.timeit(1) for _ in range(max(0, min_repeats - len(m.times)))]
+        if extra:
+            m = torch_benchmark.Measurement.merge([m, *extra])[0]
     timing = Timing(float(m.median), [float(t) for t in m.times], mem.peak, mem.kind)
     out = box.pop("out", None)
     return (timing, out) if keep_output else timing
@@ -1502,7 +1512,7 @@ def run(profile: str | Profile = "default", model: torch.nn.Module | None = None
         model, info = load_beluga()
     device, dtype = _model_device_dtype(model)
     prof = profile if isinstance(profile, Profile) else get_profile(profile, device)
-    label = info.label if info is not None else type(model).__name__
+    label = info.label if info is not None else f"{type(model).__name__} (weights of unknown provenance)"
     env = environment(device, dtype)
     t0 = time.perf_counter()
     phases = {}

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pooch
+import requests
 import torch
 
 from .model import N_TARGETS, Beluga, default_device
@@ -110,7 +111,8 @@ def online(url: str, timeout: float = CONNECT_TIMEOUT) -> bool:
 def fetch(name: str) -> Path | None:
     """Return the cached, hash-checked path of a registry file, downloading it if needed.
 
-    Returns None when the file is not cached and the machine is offline.
+    Returns None when the file is not cached and the machine is offline, or
+    the download fails for a network reason (with a warning).
 
     Raises
     ------
@@ -139,6 +141,9 @@ def fetch(name: str) -> Path | None:
                                    downloader=pooch.HTTPDownloader(timeout=(CONNECT_TIMEOUT, 300))))
     except ValueError as err:  # pooch's hash mismatch: names both hashes, deletes the download
         raise ChecksumError(f"download of {name} from {url} failed its {algorithm} check: {err}") from err
+    except (requests.RequestException, OSError) as err:  # reachable host, failed download (proxy, HTTP error)
+        warnings.warn(f"download of {name} from {url} failed ({type(err).__name__}: {err})", stacklevel=3)
+        return None
 
 
 def untrained_beluga(seed: int = UNTRAINED_SEED, sequence_length: int = 2000) -> Beluga:
@@ -203,7 +208,10 @@ def load_beluga(weights: str | os.PathLike = "auto", device=None) -> tuple[Belug
         If a given file is missing, unreadable or not a Beluga state dict, or
         ``weights`` is an unknown keyword.
     """
-    device = torch.device(device) if device is not None else default_device()
+    try:
+        device = torch.device(device) if device is not None else default_device()
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be None, 'cpu', 'cuda' or 'cuda:<index>', got {device!r}") from err
     name = "deepsea.beluga.pth"
     expected_md5 = REGISTRY[name][1].split(":")[1]
     if isinstance(weights, str) and weights == "untrained":
