@@ -281,9 +281,10 @@ else:
 #
 # The overview stacks every map over the same window. Below it, the
 # correlations: maps that assign a value to **all four bases** are compared
-# over all $4 \times W$ entries, maps that assign **one value per position**
-# (on the reference base) over the $W$ positions. Pearson(TISM, ISM) is also
-# computed the paper's way, over the three alternative bases only.
+# over the $3W$ alternative-base entries (the paper's definition for TISM and
+# ISM; at the reference base TISM and ISM are zero by construction, which
+# would inflate their correlation), maps that assign **one value per
+# position** (on the reference base) over the $W$ positions.
 
 # %%
 overview = {title: (lv if lv is not None else v) for title, v, lv in panels}
@@ -310,28 +311,27 @@ per_position = {
 }
 
 
-def correlation_table(maps):
-    """Pearson correlation of every pair of maps, each flattened."""
-    flat = torch.stack([m.flatten().double() for m in maps.values()])
+def correlation_table(maps, entries=None):
+    """Pearson correlation of every pair of maps over the selected entries (all if None)."""
+    flat = torch.stack([(m if entries is None else m[entries]).flatten().double() for m in maps.values()])
     return pd.DataFrame(torch.corrcoef(flat).numpy(), index=list(maps), columns=list(maps))
 
 
-corr_hyp = correlation_table(hyp_like)
+alt = X_win[0] == 0  # the three alternative bases at each window position
+corr_hyp = correlation_table(hyp_like, alt)
 corr_pos = correlation_table(per_position)
-alt = X_win[0] == 0
 pearson_tism_ism = np.corrcoef(hyp_like["TISM"][alt], hyp_like["ISM"][alt])[0, 1]
 pearson_grad_ism = np.corrcoef(hyp_like["gradient"][alt], hyp_like["ISM"][alt])[0, 1]
 glue("pearson_tism_ism", float(pearson_tism_ism), "{:.3f}")
 glue("pearson_grad_ism", float(pearson_grad_ism), "{:.3f}")
-display_table = corr_hyp.round(3)
-display_table
+corr_hyp.round(3).style.set_caption(f"Pearson r over the 3W alternative-base entries | {info.label}")
 
 # %%
-corr_pos.round(3)
+corr_pos.round(3).style.set_caption(f"Pearson r over the W positions | {info.label}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 5.5), constrained_layout=True)
-for ax, table, title in [(axes[0], corr_hyp, "maps over all four bases (4 x W entries)"),
+for ax, table, title in [(axes[0], corr_hyp, "maps over all four bases (3W alternative entries)"),
                          (axes[1], corr_pos, "per-position maps (W positions)")]:
     im = ax.imshow(table.values, vmin=-1, vmax=1, cmap="RdBu_r")
     ax.set_xticks(range(len(table)), table.columns, rotation=45, ha="right")
@@ -347,9 +347,10 @@ plt.show()
 # %% [markdown]
 # Over the three alternative bases in the window, Pearson(TISM, ISM) is
 # {glue:text}`pearson_tism_ism:.3f` here, against {glue:text}`pearson_grad_ism:.3f`
-# for the raw gradient. The original TISM notebook reported 0.797 for this
-# set-up (Beluga's published weights, track 267, positions 900–1100, CPU);
-# compare the two only when the weights line above says "published weights".
+# for the raw gradient. For orientation only: the original TISM notebook
+# reported 0.797 for Beluga's published weights and track 267 over positions
+# 900–1100 of *its own* example sequence; our sequence and window differ, so
+# even with the published weights the two numbers are not a replication.
 # The identities show up as correlations of exactly 1: corrected and
 # hypothetical in the first table (centered TISM, the same map, is left out);
 # in the second, the TISM mean effect with the uniform-baseline global
@@ -424,8 +425,9 @@ plt.show()
 # $\sigma'(f)\,\mathrm{TISM}$ by the chain rule.
 
 # %%
-p0 = torch.sigmoid(torch.tensor(logit, dtype=ism_values.dtype))
-ism_prob = torch.sigmoid(logit + ism_values[0]) - p0
+ism64 = ism_values[0].double()  # float64: tiny effects must not cancel to 0 in the sigmoid difference
+p0 = torch.sigmoid(torch.tensor(logit, dtype=torch.float64))
+ism_prob = torch.sigmoid(logit + ism64) - p0
 tism_prob = p0 * (1 - p0) * grad_maps["TISM"][0, :, win]
 r_prob = np.corrcoef(tism_prob[alt], ism_prob[alt])[0, 1]
 glue("r_tism_ism_prob", float(r_prob), "{:.3f}")
@@ -439,12 +441,13 @@ print(f"Pearson(TISM, ISM): logits {pearson_tism_ism:.3f}, probabilities {r_prob
 # probability range without another forward pass.
 
 # %%
-offsets = torch.linspace(-8, 8, 17, dtype=ism_values.dtype)
+offsets = torch.linspace(-8, 8, 17, dtype=torch.float64)
 p_shifted = torch.sigmoid(logit + offsets)
 r_shifted = []
 for c in offsets:
-    ism_p = torch.sigmoid(logit + c + ism_values[0]) - torch.sigmoid(logit + c)
-    r_shifted.append(np.corrcoef(grad_maps["TISM"][0, :, win][alt], ism_p[alt])[0, 1])
+    ism_p = torch.sigmoid(logit + c + ism64) - torch.sigmoid(logit + c)
+    r_shifted.append(np.corrcoef(grad_maps["TISM"][0, :, win][alt].double(), ism_p[alt])[0, 1])
+assert np.isfinite(r_shifted).all(), r_shifted
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(p_shifted, r_shifted, "o-", label="on probabilities")
 ax.axhline(pearson_tism_ism, color="k", ls="--", label="on logits (any offset)")
@@ -459,11 +462,11 @@ glue("r_prob_min", float(np.min(r_shifted)), "{:.3f}")
 # At the model's own prediction (probability {glue:text}`prob0:.3f`),
 # Pearson(TISM, ISM) is {glue:text}`pearson_tism_ism:.3f` on logits and
 # {glue:text}`r_tism_ism_prob:.3f` on probabilities; across the shifted
-# predictions it falls to {glue:text}`r_prob_min:.3f` on probabilities. The
-# size of the drop depends on how large the ISM effects are on the logit
-# scale: the untrained fallback's effects are tiny, so its curve stays flat,
-# while effects of a logit or more, common for a trained model, are bent by
-# the sigmoid near 0 and 1.
+# predictions its lowest value on probabilities is {glue:text}`r_prob_min:.3f`.
+# The size of the drop depends on how large the ISM effects are on the logit
+# scale: effects of a logit or more, common for a trained model, are bent by
+# the sigmoid near 0 and 1, while tiny effects (such as the untrained
+# fallback's) see an almost linear sigmoid.
 #
 # For (c), tangermeme's default output on the motif against our raw ISM:
 
@@ -481,7 +484,8 @@ print(f"tangermeme default = centered ISM x input (rel. err {err_tm_default:.1e}
 # ## Timing teaser
 #
 # How long does each variant take for this one sequence on this device?
-# Times are medians of repeated runs with `torch.utils.benchmark`. The
+# Times come from `torch.utils.benchmark`: medians of repeated runs in the
+# default profile, a single run in the quick profile. The
 # gradient transforms cost microseconds on top of the gradient, so their row
 # is the gradient's. ISM is timed on a 10-bp window (30 variants) and
 # **extrapolated** linearly to the chapter's window and to the full 2 kb.
@@ -506,6 +510,7 @@ rows.append({"variant": f"ISM, {W}-bp window", "seconds": t_ism10 * W / 10, "how
 rows.append({"variant": "ISM, full 2,000 bp", "seconds": t_ism10 * 200, "how": "extrapolated"})
 timing = pd.DataFrame(rows)
 timing["x gradient"] = timing["seconds"] / timing["seconds"][0]
+timing["weights"] = info.label
 glue("ism_full_over_grad", float(timing["x gradient"].iloc[-1]), "{:,.0f}")
 print(f"device {dev}, {torch.get_num_threads()} CPU threads, {info.label}")
 timing.round(3)

@@ -33,8 +33,10 @@
 # the command line (`python -m tism_tutorial.benchmark --profile full --out
 # results.json`). **Run time:** 3 to 6 minutes on a 2-core CPU in the quick
 # profile, which times subsets of every ISM run and extrapolates; the full
-# profile, on one GPU, runs the paper's sizes and is budgeted for under 20
-# minutes. No downloads beyond Beluga's weights (offline, an untrained Beluga
+# profile, on one GPU, covers the paper's sizes (TISM measured at every size,
+# ISM measured whole where a run fits its time budget and extrapolated from
+# timed subsets beyond it, marked as such) and is budgeted for under 20
+# minutes (not yet timed on a GPU). No downloads beyond Beluga's weights (offline, an untrained Beluga
 # with the same architecture, and so the same run times, is used).
 
 # %% tags=["parameters"]
@@ -249,14 +251,14 @@ glue("f32_tism_pct", 100 * f32["fraction_within_rtol"], "{:.2f}")
 # too, extrapolated where this profile did not measure them.
 
 # %%
-bm.table_sequences(results)
+bm.table_sequences(results).style.set_caption(f"Table 1 analogue (* extrapolated) | {label} on {env['device_name']}")
 
 # %% [markdown]
 # All six methods at $N = 10$: seconds, how many times slower than batched
 # TISM, and peak memory (of the timed subset where the time is extrapolated).
 
 # %%
-bm.table_methods(results, 10)
+bm.table_methods(results, 10).style.set_caption(f"All methods at N = 10 (* extrapolated) | {label} on {env['device_name']}")
 
 # %% [markdown]
 # The same on log–log axes. The dotted line is the batched TISM time times
@@ -352,7 +354,7 @@ glue("fastism_fraction", fast["seconds"] / ism10[bm.TM_SLOW]["seconds"] if fast 
 # builds it.
 
 # %%
-bm.table_lengths(results)
+bm.table_lengths(results).style.set_caption(f"Table 2 analogue (* extrapolated; untrained Beluga-style networks) | {env['device_name']}")
 
 # %% [markdown]
 # Time against $L$, and the speed-up against $L$ with the $3L/20$ line and
