@@ -58,6 +58,7 @@ from tangermeme.utils import random_one_hot
 
 from tism_tutorial import center, corrected, global_attribution, gradient, hypothetical, ism, mean_effect, tism
 from tism_tutorial.book import glue
+from tism_tutorial.concordance import pearson_alt
 
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 torch.manual_seed(seed)
@@ -240,9 +241,11 @@ plt.show()
 tism_cnn = tism(gradient(cnn, X, 0), X)
 ism_cnn = ism(cnn, X, 0)
 alt = (X == 0).numpy()  # the three alternative bases at each position
-r_cnn = np.corrcoef(tism_cnn.numpy()[alt], ism_cnn.numpy()[alt])[0, 1]
+r_cnn = np.corrcoef(tism_cnn.numpy()[alt], ism_cnn.numpy()[alt])[0, 1]  # all sequences pooled
+r_per_seq = pearson_alt(tism_cnn, ism_cnn, X)  # the paper's definition: one value per sequence
 glue("pearson_cnn", float(r_cnn), "{:.4f}")
-assert r_cnn > 0.9, r_cnn
+glue("pearson_cnn_mean", float(r_per_seq.mean()), "{:.4f}")
+assert r_cnn > 0.9 and r_per_seq.min() > 0.8, (r_cnn, r_per_seq)
 
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.plot(ism_cnn.numpy()[alt], tism_cnn.numpy()[alt], ".", ms=2, alpha=0.4)
@@ -255,9 +258,11 @@ plt.show()
 
 # %% [markdown]
 # On this small random network the Pearson correlation between TISM and ISM
-# over all alternative bases is {glue:text}`pearson_cnn:.3f`. Deep networks
-# trained on genomic data are far more non-linear: chapter 2 measures the
-# same on Beluga, and the paper reports a mean of 0.70 on AI-TAC models
+# over all alternative bases of all eight sequences pooled is
+# {glue:text}`pearson_cnn:.3f`; computed per sequence, as the paper does, its
+# mean is {glue:text}`pearson_cnn_mean:.3f`. Deep networks trained on genomic
+# data are far more non-linear: chapters 2 and 4 measure the same on Beluga,
+# and the paper reports a per-sequence mean of 0.70 on AI-TAC models
 # {cite}`sasse2024tism`.
 #
 # ## Check 3: corrected gradient = hypothetical (uniform) = centered TISM
