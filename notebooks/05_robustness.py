@@ -356,15 +356,18 @@ def pick(kind, tasks):
             roles = attr.sites[attr.sites.sequence == n].role.to_numpy()
             if ((roles == kind) & on).sum() == 2:
                 return n, t
-    return 0, tasks[0]
+    return None
 
 
-n_coop, t_coop = pick("cooperative", [0, 1, 2, 3])
-show_sequence(n_coop, t_coop, f"Held-out sequence {n_coop}, {grammar.task_names[t_coop]}: AP-1 and NFAT together")
-plt.show()
-n_sp, t_sp = pick("spaced", [4, 5, 6, 7])
-show_sequence(n_sp, t_sp, f"Held-out sequence {n_sp}, {grammar.task_names[t_sp]}: PU.1 and IRF close together")
-plt.show()
+for kind, tasks, what in [("cooperative", [0, 1, 2, 3], "AP-1 and NFAT together"),
+                          ("spaced", [4, 5, 6, 7], "PU.1 and IRF close together")]:
+    found = pick(kind, tasks)
+    if found is None:
+        print(f"No held-out sequence has an active {kind} pair in tasks {tasks}: figure skipped.")
+        continue
+    n_, t_ = found
+    show_sequence(n_, t_, f"Held-out sequence {n_}, {grammar.task_names[t_]}: {what}")
+    plt.show()
 
 # %% [markdown]
 # **Figure 2.** Attribution maps of the trained model on two held-out
