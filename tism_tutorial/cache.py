@@ -11,7 +11,8 @@ import argparse
 import shutil
 from pathlib import Path
 
-from .weights import REGISTRY, cache_dir, file_hash
+from . import weights
+from .weights import cache_dir, file_hash
 
 
 def seed_from(folder: Path) -> list[str]:
@@ -23,7 +24,7 @@ def seed_from(folder: Path) -> list[str]:
         If a file in ``folder`` has the wrong hash (it is not copied).
     """
     copied = []
-    for name, (_, known) in REGISTRY.items():
+    for name, (_, known) in weights.REGISTRY.items():
         algorithm, expected = known.split(":")
         src, dst = folder / name, cache_dir() / name
         if not src.is_file() or dst.exists():

@@ -1,0 +1,72 @@
+"""The small helpers: cache seeding, glue, and the shared plotting convention."""
+
+import hashlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from tism_tutorial import plot_attribution, plot_overview  # noqa: E402
+from tism_tutorial import weights  # noqa: E402
+from tism_tutorial.book import glue  # noqa: E402
+from tism_tutorial.cache import seed_from  # noqa: E402
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A one-file registry and an empty cache in tmp_path."""
+    monkeypatch.setenv("TISM_TUTORIAL_DATA", str(tmp_path / "cache"))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "names.txt").write_text("a\nb\n")
+    digest = hashlib.sha256(b"a\nb\n").hexdigest()
+    monkeypatch.setattr(weights, "REGISTRY", {"names.txt": ("http://127.0.0.1:9/names.txt", f"sha256:{digest}")})
+    return src
+
+
+def test_seed_from_copies_a_file_with_the_pinned_hash(registry, tmp_path):
+    """A registry file with the right hash is copied into the cache, once."""
+    assert seed_from(registry) == ["names.txt"]
+    assert (tmp_path / "cache" / "names.txt").read_text() == "a\nb\n"
+    assert seed_from(registry) == []
+
+
+def test_seed_from_refuses_a_file_with_the_wrong_hash(registry, tmp_path):
+    """A registry file whose hash differs raises ValueError naming it and is not copied."""
+    (registry / "names.txt").write_text("tampered\n")
+    with pytest.raises(ValueError, match="names.txt"):
+        seed_from(registry)
+    assert not (tmp_path / "cache" / "names.txt").exists()
+
+
+def test_glue_prints_name_and_formatted_value(capsys):
+    """glue prints the value it stores, formatted, so Colab readers see it too."""
+    glue("answer", 0.123456, "{:.2f}")
+    assert "answer = 0.12" in capsys.readouterr().out
+
+
+def test_plot_attribution_draws_logo_and_heatmap_with_titles():
+    """One map gives a two-panel figure: logo over heatmap, the weights label in the suptitle."""
+    fig = plot_attribution(torch.randn(4, 30), "TISM", start=100, suptitle="UNTRAINED test model")
+    axes = fig.axes
+    assert "TISM: logo" in axes[0].get_title(loc="left")
+    assert "TISM: all four bases" in axes[1].get_title(loc="left")
+    assert [t.get_text() for t in axes[1].get_yticklabels()] == list("ACGT")
+    assert fig._suptitle.get_text() == "UNTRAINED test model"
+    plt.close(fig)
+
+
+def test_plot_overview_has_one_row_per_map():
+    """The overview stacks one logo per map."""
+    fig = plot_overview({"a": torch.randn(4, 20), "b": torch.randn(4, 20)}, suptitle="label")
+    assert len(fig.axes) == 2
+    plt.close(fig)
+
+
+def test_plotting_rejects_maps_that_are_not_4_by_w():
+    """A map that is not (4, W) raises ValueError naming it."""
+    with pytest.raises(ValueError, match="values"):
+        plot_attribution(torch.randn(3, 10), "bad")
