@@ -8,7 +8,8 @@ A, C, G, T order, on the DeepSEA Beluga model or any PyTorch model that maps
 
 from .attributions import (center, corrected, deep_lift_shap, global_attribution, gradient,
                            hypothetical, ism, mean_effect, tism)
-from .model import ALPHABET, BELUGA_CHANNELS, N_TARGETS, Beluga, default_device
+from .model import ALPHABET, BELUGA_CHANNELS, N_TARGETS, Beluga
+from .validate import resolve_device
 from .plotting import plot_attribution, plot_overview
 from .weights import ChecksumError, WeightsInfo, cache_dir, load_beluga, target_names
 
@@ -16,7 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALPHABET", "BELUGA_CHANNELS", "N_TARGETS", "Beluga", "ChecksumError", "WeightsInfo", "cache_dir",
-    "center", "corrected", "deep_lift_shap", "default_device", "global_attribution", "gradient",
+    "center", "corrected", "deep_lift_shap", "global_attribution", "gradient",
     "hypothetical", "ism", "load_beluga", "mean_effect", "plot_attribution", "plot_overview",
-    "target_names", "tism",
+    "resolve_device", "target_names", "tism",
 ]

@@ -27,7 +27,7 @@ from tangermeme.deep_lift_shap import BilinearOp
 from torch import nn
 from tqdm import tqdm
 
-from ._validate import as_tensor, check_finite, check_one_hot
+from .validate import as_tensor, check_finite, check_one_hot
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import torch
 from tangermeme.deep_lift_shap import deep_lift_shap as _tm_deep_lift_shap
 from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 
-from ._validate import (as_tensor, check_attribution, check_baseline, check_finite, check_one_hot,
+from .validate import (as_tensor, check_attribution, check_baseline, check_finite, check_one_hot,
                         check_positive_int, check_targets, check_window)
 
 

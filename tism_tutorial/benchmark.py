@@ -61,7 +61,7 @@ import torch
 from torch.utils import benchmark as torch_benchmark
 from tqdm import tqdm
 
-from ._validate import check_one_hot, check_targets, check_window
+from .validate import check_one_hot, check_targets, check_window
 from .attributions import _model_device_dtype, gradient, ism, tism
 from .model import SEQUENCE_LENGTH, Beluga, _conv_output_length
 

@@ -38,7 +38,7 @@ import torch
 from tangermeme.ersatz import substitute
 from tangermeme.utils import one_hot_encode, random_one_hot
 
-from ._validate import as_tensor, check_attribution, check_finite, check_one_hot
+from .validate import as_tensor, check_attribution, check_finite, check_one_hot
 from .attributions import global_attribution, mean_effect, tism
 
 #: Transcription-factor families inserted into the test sequences -> JASPAR 2024 matrix ID.

@@ -24,11 +24,6 @@ N_TARGETS = 2002
 SEQUENCE_LENGTH = 2000
 
 
-def default_device() -> torch.device:
-    """CUDA when a GPU is visible, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def _conv_output_length(length: int) -> int:
     """Length left after Beluga's six unpadded width-8 convolutions and two pools."""
     for _ in range(2):

@@ -33,7 +33,7 @@ from tangermeme.ersatz import substitute
 from tangermeme.utils import random_one_hot
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from ._validate import check_attribution, check_one_hot
+from .validate import check_attribution, check_one_hot
 from .aitac import predict
 from .attributions import (center, corrected, deep_lift_shap, global_attribution, gradient, ism, mean_effect,
                            tism)

@@ -23,7 +23,8 @@ import pooch
 import requests
 import torch
 
-from .model import N_TARGETS, Beluga, default_device
+from .model import N_TARGETS, Beluga
+from .validate import resolve_device
 
 #: name -> (url, known hash "algorithm:hex"). Tests point entries at a loopback server.
 REGISTRY = {
@@ -208,10 +209,7 @@ def load_beluga(weights: str | os.PathLike = "auto", device=None) -> tuple[Belug
         If a given file is missing, unreadable or not a Beluga state dict, or
         ``weights`` is an unknown keyword.
     """
-    try:
-        device = torch.device(device) if device is not None else default_device()
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device must be None, 'cpu', 'cuda' or 'cuda:<index>', got {device!r}") from err
+    device = resolve_device(device)
     name = "deepsea.beluga.pth"
     expected_md5 = REGISTRY[name][1].split(":")[1]
     if isinstance(weights, str) and weights == "untrained":

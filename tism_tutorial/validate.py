@@ -1,7 +1,8 @@
-"""Input checks shared by every public function.
+"""Input checks shared by every public function, and the one place that picks the device.
 
 Each public function validates its arguments once, at the boundary, and raises
-a ``ValueError`` that names the argument and says what was expected.
+a ``ValueError`` that names the argument and says what was expected. The work
+underneath is done by private helpers that trust their input.
 """
 
 from __future__ import annotations
@@ -146,8 +147,66 @@ def check_baseline(baseline, name: str = "baseline") -> torch.Tensor:
     return b
 
 
+def check_int(value, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise ``ValueError``.
+
+    Python and NumPy integers and 0-d integer tensors are accepted; booleans,
+    floats (even ``2.0``) and strings are refused rather than converted.
+
+    Parameters
+    ----------
+    value: object
+        The value to check.
+    name: str
+        The argument's name, used in the error message.
+    minimum: int or None, optional
+        Smallest allowed value (inclusive); ``None`` allows any integer.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an integer or is below ``minimum``.
+    """
+    if not _is_integer(value):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and int(value) < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_positive_int(value, name: str) -> int:
-    """Return ``value`` as an int if it is a positive integer, else raise ``ValueError``."""
+    """Return ``value`` as an int if it is a positive integer (>= 1), else raise ``ValueError``."""
     if not _is_integer(value) or int(value) < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """The device to compute on: ``device`` if given, else CUDA when a GPU is visible, else the CPU.
+
+    Parameters
+    ----------
+    device: str, torch.device or None, optional
+        ``None`` or ``"auto"`` picks CUDA when :func:`torch.cuda.is_available`
+        is true and the CPU otherwise; anything else is passed to
+        :class:`torch.device`.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not a device string torch understands, or names CUDA
+        when no CUDA device is visible.
+    """
+    if device is None or (isinstance(device, str) and device == "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be None, 'auto', 'cpu' or 'cuda[:i]', got {device!r}") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asks for CUDA, but no CUDA device is visible")
+    return resolved
