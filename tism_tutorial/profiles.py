@@ -1,0 +1,78 @@
+"""Every chapter's run sizes, in one place, with one meaning of each profile name.
+
+Each chapter takes a papermill parameter ``profile``:
+
+``"quick"``
+    Minutes on a 2-core CPU; what the tests and CI run.
+``"default"``
+    Sized for one GPU (about 10 minutes on a Colab T4) when CUDA is visible,
+    and the same as ``"quick"`` otherwise, so a reader who runs a chapter as it
+    comes never waits hours on a laptop.
+``"full"``
+    The paper's sizes where they fit on one GPU; hours on a CPU.
+
+A chapter reads its sizes with ``sizes(CHAPTER, profile, device)``, where
+``CHAPTER`` is one of the dictionaries below (profile name -> sizes).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .validate import resolve_device
+
+#: The profile names every chapter accepts.
+NAMES = ("quick", "default", "full")
+
+
+def resolve(profile: str, device: str | torch.device | None = None) -> str:
+    """The profile a chapter runs: ``"default"`` becomes ``"quick"`` without CUDA.
+
+    Parameters
+    ----------
+    profile: str
+        ``"quick"``, ``"default"`` or ``"full"``.
+    device: str, torch.device or None, optional
+        The device the chapter computes on (see
+        :func:`~tism_tutorial.validate.resolve_device`); ``None`` means CUDA
+        when visible.
+
+    Returns
+    -------
+    str
+        ``"quick"``, ``"default"`` (only on CUDA) or ``"full"``.
+
+    Raises
+    ------
+    ValueError
+        If ``profile`` is not one of :data:`NAMES`.
+    """
+    if profile not in NAMES:
+        raise ValueError(f"profile must be one of {NAMES}, got {profile!r}")
+    if profile == "default" and resolve_device(device).type != "cuda":
+        return "quick"
+    return profile
+
+
+def sizes(chapter: dict, profile: str, device: str | torch.device | None = None) -> dict:
+    """The sizes of ``chapter`` under ``profile`` (after :func:`resolve`), as a new dict.
+
+    Parameters
+    ----------
+    chapter: dict
+        One of this module's chapter tables, e.g. :data:`CONCORDANCE`.
+    profile, device:
+        As in :func:`resolve`.
+
+    Returns
+    -------
+    dict
+        A copy of the chosen sizes, with the resolved name under ``"profile"``.
+
+    Raises
+    ------
+    ValueError
+        If ``profile`` is unknown.
+    """
+    name = resolve(profile, device)
+    return {"profile": name, **chapter[name]}
