@@ -58,7 +58,7 @@ from tangermeme.utils import random_one_hot
 
 from tism_tutorial import center, corrected, global_attribution, gradient, hypothetical, ism, mean_effect, tism
 from tism_tutorial.book import glue
-from tism_tutorial.concordance import pearson_alt
+from tism_tutorial.metrics import pearson_alt
 
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 torch.manual_seed(seed)

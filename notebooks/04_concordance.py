@@ -75,9 +75,10 @@ import torch
 
 from tism_tutorial import gradient, ism, load_beluga, mean_effect, target_names, tism
 from tism_tutorial.book import glue
-from tism_tutorial.concordance import (JASPAR_IDS, JASPAR_RELEASE, PAPER, concordance_table, jaspar_pwms,
-                                       motif_sequences, read_fasta, resolve_targets, site_mask, summarize,
-                                       target_family)
+from tism_tutorial import paper
+from tism_tutorial.metrics import concordance_table, summarize
+from tism_tutorial.sequences import JASPAR_IDS, JASPAR_RELEASE, jaspar_pwms, motif_sequences, read_fasta, site_mask
+from tism_tutorial.targets import resolve_targets, target_family
 from tism_tutorial.plotting import heatmap, logo
 
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -112,7 +113,7 @@ print("trained weights:", info.trained)
 # place of TISM is the baseline of Fig. 1C. For one number per position, the
 # **mean effect** $-\tfrac13 \sum_b \mathrm{ISM}(l, b)$ is compared with the TISM
 # mean effect and with gradient×input $\partial f/\partial s_0[l, b_0]$ (Fig. S1).
-# All of these are in `tism_tutorial.concordance`.
+# All of these are in `tism_tutorial.metrics`; the test sequences come from `tism_tutorial.sequences`.
 #
 # ## Test sequences and targets
 #
@@ -292,17 +293,17 @@ fig, (ax_hist, ax_cdf) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=
 ax_hist.hist(table["r_tism"], bins=np.linspace(-1, 1, 41), color="C0", alpha=0.8)
 ax_hist.axvline(stats["mean"], color="C0", ls="-", label=f"mean {stats['mean']:.2f}")
 ax_hist.axvline(stats["median"], color="C0", ls="--", label=f"median {stats['median']:.2f}")
-ax_hist.axvline(PAPER["mean"], color="k", ls="-", lw=0.8, label=f"paper mean {PAPER['mean']:.2f}")
-ax_hist.axvline(PAPER["median"], color="k", ls="--", lw=0.8, label=f"paper median {PAPER['median']:.2f}")
+ax_hist.axvline(paper.CONCORDANCE["mean"], color="k", ls="-", lw=0.8, label=f"paper mean {paper.CONCORDANCE['mean']:.2f}")
+ax_hist.axvline(paper.CONCORDANCE["median"], color="k", ls="--", lw=0.8, label=f"paper median {paper.CONCORDANCE['median']:.2f}")
 ax_hist.set_xlabel("Pearson(TISM, ISM) per sequence and target")
 ax_hist.set_ylabel("number of (sequence, target) pairs")
 ax_hist.legend(fontsize=8, loc="upper left")
 for col, label, color in [("r_tism", "TISM vs ISM", "C0"), ("r_grad", "gradient vs ISM", "C1")]:
     r = np.sort(table[col].to_numpy())
     ax_cdf.step(r, np.arange(1, len(r) + 1) / len(r), where="post", color=color, label=label)
-ax_cdf.axvline(PAPER["threshold"], color="grey", lw=0.8)
-ax_cdf.plot([PAPER["threshold"]], [1 - PAPER["frac_above"]], "k*", ms=10,
-            label=f"paper: {100 * PAPER['frac_above']:.0f} % at >= {PAPER['threshold']}")
+ax_cdf.axvline(paper.CONCORDANCE["threshold"], color="grey", lw=0.8)
+ax_cdf.plot([paper.CONCORDANCE["threshold"]], [1 - paper.CONCORDANCE["frac_above"]], "k*", ms=10,
+            label=f"paper: {100 * paper.CONCORDANCE['frac_above']:.0f} % at >= {paper.CONCORDANCE['threshold']}")
 ax_cdf.set_xlabel("Pearson correlation with ISM")
 ax_cdf.set_ylabel("cumulative fraction of pairs")
 ax_cdf.set_xlim(-1, 1)
@@ -434,7 +435,7 @@ for ax, x, xlabel, r in [(ax_l, table["logit"], "reference prediction f(s0) (log
         sel = table["family"] == fam
         ax.plot(x[sel], table["r_tism"][sel], "o", ms=4, alpha=0.6, color=f"C{k}", label=fam)
     ax.set_xlabel(xlabel)
-    ax.set_title(f"Pearson R = {r:.2f} (paper, vs accessibility: {PAPER['r_prediction']})", fontsize=9)
+    ax.set_title(f"Pearson R = {r:.2f} (paper, vs accessibility: {paper.CONCORDANCE['r_prediction']})", fontsize=9)
 ax_l.set_ylabel("Pearson(TISM, ISM)")
 ax_l.legend(fontsize=8, title="target")
 fig.suptitle(f"Concordance against predicted level and effect size - {info.label}", fontsize=10)
@@ -600,14 +601,14 @@ summary = pd.DataFrame(
         ["weights", info.label, "AI-TAC models (trained)"],
         ["sequences x targets, window", f"{n_seq} x {len(target_list)}, {end - start} bp",
          "9,158 x 81, 251 bp"],
-        ["mean Pearson(TISM, ISM)", f"{stats['mean']:.2f}", f"{PAPER['mean']:.2f}"],
-        ["median Pearson(TISM, ISM)", f"{stats['median']:.2f}", f"{PAPER['median']:.2f}"],
-        ["pairs with Pearson >= 0.6", f"{100 * stats['frac_above']:.0f} %", f"{100 * PAPER['frac_above']:.0f} %"],
+        ["mean Pearson(TISM, ISM)", f"{stats['mean']:.2f}", f"{paper.CONCORDANCE['mean']:.2f}"],
+        ["median Pearson(TISM, ISM)", f"{stats['median']:.2f}", f"{paper.CONCORDANCE['median']:.2f}"],
+        ["pairs with Pearson >= 0.6", f"{100 * stats['frac_above']:.0f} %", f"{100 * paper.CONCORDANCE['frac_above']:.0f} %"],
         ["mean Pearson(gradient, ISM)", f"{table['r_grad'].mean():.2f}", "lower than TISM (Fig. 1C)"],
         ["mean effect: TISM / gradient×input", f"{table['r_mean_tism'].mean():.2f} / {table['r_mean_gxi'].mean():.2f}",
          "TISM higher (Fig. S1)"],
         ["R(concordance, prediction): pooled / within targets", f"{r_vs_logit:.2f} / {r_vs_logit_within:.2f}",
-         f"{PAPER['r_prediction']:.2f} (Fig. 1D)"],
+         f"{paper.CONCORDANCE['r_prediction']:.2f} (Fig. 1D)"],
     ],
     columns=["quantity", "this chapter (Beluga)", "paper (Sasse et al. 2024)"],
 ).set_index("quantity")
@@ -622,7 +623,7 @@ with pd.option_context("display.max_colwidth", None):
 #
 # * The concordance of the paper is a Pearson correlation between TISM and
 #   ISM over every position and alternative base of one sequence and one
-#   output; `tism_tutorial.concordance` computes it, and its gradient and
+#   output; `tism_tutorial.metrics` computes it, and its gradient and
 #   mean-effect variants, for many pairs at once.
 # * On the weights named in Table 4.1, Pearson(TISM, ISM) has mean
 #   {glue:text}`r_tism_mean:.2f` and median {glue:text}`r_tism_median:.2f`, with

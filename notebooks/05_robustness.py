@@ -74,7 +74,8 @@ import pandas as pd
 import torch
 
 import tism_tutorial as tt
-from tism_tutorial import aitac, robustness as rb, simulate as sim
+from tism_tutorial import aitac, paper, robustness as rb, simulate as sim
+from tism_tutorial.metrics import summarize_groups
 from tism_tutorial.book import glue
 
 device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -187,7 +188,7 @@ base = aitac.Config(n_filters=P["n_filters"], epochs=P["epochs"], patience=P["pa
 configs = {name: aitac.ablation(name, base) for name in aitac.ABLATIONS}
 changed = pd.DataFrame({"changes": [str(aitac.ABLATIONS[n]) or "-" for n in configs],
                         "parameters": [aitac.count_parameters(aitac.AITAC(10, 250, c)) for c in configs.values()],
-                        "paper: mean Pearson(TISM, ISM)": [aitac.PAPER_ABLATIONS[n] for n in configs]},
+                        "paper: mean Pearson(TISM, ISM)": [paper.ABLATIONS[n] for n in configs]},
                        index=list(configs))
 changed
 
@@ -397,15 +398,15 @@ for s in P["seeds"]:
 maps_by_seed = {s: (maps if s == seed else rb.attribution_maps(models[("seed", s)], attr.X)) for s in P["seeds"]}
 seed_table = rb.seed_rows(maps_by_seed, attr.X)
 assert np.isfinite(seed_table.pearson).all()
-seed_summary = rb.summarize(seed_table, "comparison")
-seed_summary["paper (mean)"] = [rb.PAPER_FIG3["seeds"][c] for c in seed_summary.index]
+seed_summary = summarize_groups(seed_table, "comparison")
+seed_summary["paper (mean)"] = [paper.SEEDS[c] for c in seed_summary.index]
 seed_summary.round(3)
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
-order = list(rb.PAPER_FIG3["seeds"])
+order = list(paper.SEEDS)
 ax.boxplot([seed_table.loc[seed_table.comparison == c, "pearson"] for c in order], showfliers=False)
-ax.scatter(range(1, 4), [rb.PAPER_FIG3["seeds"][c] for c in order], marker="D", color="C3", zorder=3,
+ax.scatter(range(1, 4), [paper.SEEDS[c] for c in order], marker="D", color="C3", zorder=3,
            label="paper, mean (Fig. 3A)")
 ax.scatter(range(1, 4), seed_summary.loc[order, "mean"], marker="o", color="C0", zorder=3, label="ours, mean")
 ax.set_xticks(range(1, 4), order, fontsize=8)
@@ -448,7 +449,7 @@ for f in P["fractions"]:
     perf[("fraction", f)] = aitac.performance(models[("fraction", f)], test.X, test.y)
     maps_by_fraction[f] = maps if f == 1.0 else rb.attribution_maps(models[("fraction", f)], attr.X)
 fraction_table = rb.concordance_rows(maps_by_fraction, attr.X, column="fraction")
-fraction_summary = rb.summarize(fraction_table, "fraction")
+fraction_summary = summarize_groups(fraction_table, "fraction")
 fraction_summary["n_train"] = [int(round(f * len(train))) for f in fraction_summary.index]
 fraction_summary["test performance"] = [perf[("fraction", f)] for f in fraction_summary.index]
 fraction_summary.round(3)
@@ -499,8 +500,8 @@ for name in P["ablations"]:
                                                                                      attr.X)
 ablation_table = rb.concordance_rows(maps_by_ablation, attr.X, column="ablation")
 assert np.isfinite(ablation_table.pearson).all()
-ablation_summary = rb.summarize(ablation_table, "ablation")
-ablation_summary["paper (mean)"] = [aitac.PAPER_ABLATIONS[a] for a in ablation_summary.index]
+ablation_summary = summarize_groups(ablation_table, "ablation")
+ablation_summary["paper (mean)"] = [paper.ABLATIONS[a] for a in ablation_summary.index]
 ablation_summary["test performance"] = [perf[("ablation", a)] for a in ablation_summary.index]
 ablation_summary.round(3)
 
@@ -532,7 +533,7 @@ plt.show()
 # %%
 direction = pd.DataFrame({
     "ours: ablation - full": ablation_summary["mean"] - ablation_summary.loc["full model", "mean"],
-    "paper: ablation - full": ablation_summary["paper (mean)"] - aitac.PAPER_ABLATIONS["full model"],
+    "paper: ablation - full": ablation_summary["paper (mean)"] - paper.ABLATIONS["full model"],
 }).drop(index="full model")
 direction["same direction"] = np.sign(direction.iloc[:, 0].round(2)) == np.sign(direction.iloc[:, 1])
 glue("n_direction_agree", int(direction["same direction"].sum()))
@@ -552,14 +553,14 @@ direction.round(3)
 
 # %%
 paper_vs_ours = pd.concat([
-    rb.paper_table(dict(seed_summary["mean"]), rb.PAPER_FIG3["seeds"], "Fig. 3A seeds"),
+    rb.paper_table(dict(seed_summary["mean"]), paper.SEEDS, "Fig. 3A seeds"),
     rb.paper_table({"early epoch (7 of 400)": float(history.concordance.max()),
                     "best validation epoch (11)": float(best.concordance),
                     "last epoch (400)": float(history.concordance.iloc[-1])},
-                   rb.PAPER_FIG3["epochs"], "Fig. 3C epochs"),
+                   paper.EPOCHS, "Fig. 3C epochs"),
     rb.paper_table({f"{f:.0%} of the training set": v for f, v in fraction_summary["mean"].items()}, {},
                    "Fig. 3B training-set size"),
-    rb.paper_table(dict(ablation_summary["mean"]), {k: aitac.PAPER_ABLATIONS[k] for k in P["ablations"]},
+    rb.paper_table(dict(ablation_summary["mean"]), {k: paper.ABLATIONS[k] for k in P["ablations"]},
                    "Fig. 3D ablations"),
 ], ignore_index=True)
 paper_vs_ours.round(3)

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from tism_tutorial import aitac
+from tism_tutorial import aitac, paper
 from tism_tutorial import robustness as rb
 
 L = 250
@@ -59,7 +59,7 @@ def test_ablation_switches_change_the_architecture():
         cfg = aitac.ablation(name, small)
         assert getattr(cfg, field) == value
         assert aitac.count_parameters(aitac.AITAC(T, L, cfg)) == aitac.count_parameters(full)
-    assert set(aitac.ABLATIONS) == set(aitac.PAPER_ABLATIONS)
+    assert set(aitac.ABLATIONS) == set(paper.ABLATIONS)
 
 
 def test_softmax_pool_between_mean_and_max():

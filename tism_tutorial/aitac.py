@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 import torch
 from tangermeme.deep_lift_shap import BilinearOp
+from tangermeme.predict import predict as tm_predict
 from torch import nn
 from tqdm import tqdm
 
-from .validate import as_tensor, check_finite, check_one_hot
+from .metrics import pearson
+from .validate import as_tensor, check_finite, check_int, check_one_hot, resolve_device
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,10 @@ class Config:
         positive = ("n_filters", "kernel_size", "hidden", "epochs", "patience", "batch_size")
         for name in positive:
             value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_int(value, name, minimum=1)
         for name in ("n_blocks", "shift"):
             value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+            check_int(value, name, minimum=0)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (same-length padding), got {self.kernel_size}")
         if not 0 <= self.dropout < 1:
@@ -131,13 +131,6 @@ ABLATIONS = {
     "no shift augmentation": {"shift": 0},
     "shallow CNN": {"shallow": True},
 }
-
-#: The paper's mean TISM-ISM Pearson for each ablation (Fig. 3D; "full model" is Fig. 1A).
-PAPER_ABLATIONS = {
-    "full model": 0.70, "ReLU": 0.61, "max-pooling": 0.66, "no batch norm": 0.68, "AdamW": 0.82,
-    "MSE loss": 0.76, "no shift augmentation": 0.74, "shallow CNN": 0.70,
-}
-
 
 def ablation(name: str, base: Config | None = None) -> Config:
     """The configuration of one ablation: ``base`` with the switch of :data:`ABLATIONS` applied.
@@ -236,10 +229,8 @@ class AITAC(nn.Module):
 
     def __init__(self, n_tasks: int, length: int = 250, config: Config | None = None):
         super().__init__()
-        if not isinstance(n_tasks, (int, np.integer)) or n_tasks < 1:
-            raise ValueError(f"n_tasks must be a positive int, got {n_tasks!r}")
-        if not isinstance(length, (int, np.integer)) or length < 50:
-            raise ValueError(f"length must be an int >= 50, got {length!r}")
+        n_tasks = check_int(n_tasks, "n_tasks", minimum=1)
+        length = check_int(length, "length", minimum=50)
         cfg = config or Config()
         self.config, self.n_tasks, self.length = cfg, n_tasks, length
         act = nn.GELU if cfg.activation == "gelu" else nn.ReLU
@@ -295,12 +286,6 @@ def count_parameters(model: nn.Module) -> int:
 # Losses and metrics
 # ----------------------------------------------------------------------------
 
-def _pearson(a: torch.Tensor, b: torch.Tensor, dim: int, eps: float = 1e-8) -> torch.Tensor:
-    a = a - a.mean(dim=dim, keepdim=True)
-    b = b - b.mean(dim=dim, keepdim=True)
-    return (a * b).sum(dim) / ((a.square().sum(dim) * b.square().sum(dim)).sqrt() + eps)
-
-
 def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torch.Tensor:
     """Training loss: MSE, plus ``1 - Pearson`` across tasks per sequence for ``"mse+corr"``.
 
@@ -329,19 +314,40 @@ def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torc
     mse = (pred - y).square().mean()
     if kind == "mse":
         return mse
-    return mse + (1 - _pearson(pred, y, dim=1)).mean()
+    return mse + (1 - pearson(pred, y, dim=1, eps=1e-8)).mean()
 
 
-@torch.no_grad()
 def predict(model: nn.Module, X, batch_size: int = 256) -> torch.Tensor:
-    """Model outputs in eval mode, batched; returns (N, T) float32 on the CPU."""
+    """Model outputs for ``X`` in eval mode, batched with tangermeme's ``predict``.
+
+    Parameters
+    ----------
+    model: torch.nn.Module
+        Maps (N, 4, L) to (N, T); its training mode is restored afterwards.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences, A, C, G, T.
+    batch_size: int, optional
+        Sequences per forward pass. Default 256.
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, T), float32, on the CPU
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not one-hot (N, 4, L) or ``batch_size`` is not a positive integer.
+    """
     X = check_one_hot(X)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    out = torch.cat([model(X[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(X), batch_size)])
-    model.train(was_training)
-    return out
+    try:
+        out = tm_predict(model, X, batch_size=batch_size, device=device)
+    finally:
+        model.train(was_training)
+    return out.float()
 
 
 def performance(model: nn.Module, X, y) -> float:
@@ -358,7 +364,7 @@ def performance(model: nn.Module, X, y) -> float:
     X = check_one_hot(X)
     if y.ndim != 2 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have shape (N, T) with N = {X.shape[0]}, got {tuple(y.shape)}")
-    return float(_pearson(predict(model, X), y, dim=0).mean())
+    return float(pearson(predict(model, X), y, dim=0, eps=1e-8).mean())
 
 
 # ----------------------------------------------------------------------------
@@ -428,8 +434,7 @@ def train(config: Config, X_train, y_train, X_val, y_val, seed: int = 0, device=
             raise ValueError(f"{name} must have shape (N, T) with N = {X.shape[0]}, got {tuple(y.shape)}")
     if y_train.shape[1] != y_val.shape[1] or X_train.shape[2] != X_val.shape[2]:
         raise ValueError("training and validation data must have the same length L and number of tasks T")
-    device = torch.device(device) if device is not None else torch.device(
-        "cuda" if torch.cuda.is_available() else "cpu")
+    device = resolve_device(device)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = AITAC(y_train.shape[1], X_train.shape[2], config).to(device)

@@ -10,7 +10,7 @@ measurement) that the chapter plots and summarises:
   (epochs, Fig. 3C; training-set fractions, Fig. 3B; ablations, Fig. 3D);
 * :func:`seed_rows`: the same plus ISM vs ISM and TISM vs TISM between models
   trained with different seeds (Fig. 3A);
-* :func:`summarize` and :func:`paper_table`: our means beside the paper's;
+* :func:`paper_table`: our means beside the paper's (:mod:`tism_tutorial.paper`);
 * :func:`ground_truth_auc`: how well each attribution variant recovers the
   planted sites that drive each task (AUROC, AUPRC), which needs the ground
   truth of simulated data;
@@ -33,20 +33,12 @@ from tangermeme.ersatz import substitute
 from tangermeme.utils import random_one_hot
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from .validate import check_attribution, check_one_hot
+from .validate import check_attribution, check_int, check_one_hot
 from .aitac import predict
 from .attributions import (center, corrected, deep_lift_shap, global_attribution, gradient, ism, mean_effect,
                            tism)
-from .concordance import pearson_alt
+from .metrics import pearson_alt
 from .simulate import COOPERATIVE, SPACED, SimulatedData
-
-#: The paper's numbers for Fig. 3 (mean Pearson correlations over sequences x cell types).
-PAPER_FIG3 = {
-    "seeds": {"TISM vs ISM (same model)": 0.70, "ISM vs ISM (two seeds)": 0.58,
-              "TISM vs TISM (two seeds)": 0.52},
-    "epochs": {"early epoch (7 of 400)": 0.85, "best validation epoch (11)": 0.71, "last epoch (400)": 0.71},
-}
-
 
 def attribution_maps(model: torch.nn.Module, X, tasks=None, batch_size: int = 256) -> dict:
     """Gradient, TISM and exact ISM of every task, and the reference predictions.
@@ -152,7 +144,7 @@ def seed_rows(maps_by_seed: dict, X) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``comparison``, ``seed_a``, ``seed_b``, ``sequence``, ``task``, ``pearson``;
-        comparisons as in :data:`PAPER_FIG3` ``["seeds"]``.
+        comparisons as in :data:`tism_tutorial.paper.SEEDS`.
 
     Raises
     ------
@@ -175,15 +167,6 @@ def seed_rows(maps_by_seed: dict, X) -> pd.DataFrame:
                 out.append(_rows(r, comparison=name, seed_a=a, seed_b=b))
     df = pd.concat(out, ignore_index=True)
     return df[["comparison", "seed_a", "seed_b", "sequence", "task", "pearson"]]
-
-
-def summarize(rows: pd.DataFrame, by: str, value: str = "pearson") -> pd.DataFrame:
-    """Mean, median, quartiles and count of ``value`` per group of ``by`` (NaN ignored)."""
-    if by not in rows or value not in rows:
-        raise ValueError(f"rows must have columns {by!r} and {value!r}, got {list(rows.columns)}")
-    g = rows.groupby(by, sort=False)[value]
-    return pd.DataFrame({"mean": g.mean(), "median": g.median(), "q25": g.quantile(0.25),
-                         "q75": g.quantile(0.75), "n": g.count()})
 
 
 def paper_table(ours: dict, paper: dict, experiment: str) -> pd.DataFrame:
@@ -384,8 +367,7 @@ def regime_test(conc: pd.DataFrame, regime: np.ndarray, n_strata: int = 3) -> pd
     ValueError
         If ``regime`` does not match the table or ``n_strata < 1``.
     """
-    if not isinstance(n_strata, (int, np.integer)) or n_strata < 1:
-        raise ValueError(f"n_strata must be a positive int, got {n_strata!r}")
+    n_strata = check_int(n_strata, "n_strata", minimum=1)
     regime = np.asarray(regime)
     if regime.ndim != 2 or conc["sequence"].max() >= regime.shape[0] or conc["task"].max() >= regime.shape[1]:
         raise ValueError(f"regime of shape {regime.shape} does not match the concordance table")
@@ -441,8 +423,7 @@ def pair_epistasis(model: torch.nn.Module, data: SimulatedData, n_draws: int = 8
     ValueError
         If ``n_draws < 1``.
     """
-    if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
-        raise ValueError(f"n_draws must be a positive int, got {n_draws!r}")
+    n_draws = check_int(n_draws, "n_draws", minimum=1)
     rng = np.random.default_rng(random_state)
     rows = []
     for pair, motifs in (("cooperative", COOPERATIVE), ("spaced", SPACED)):

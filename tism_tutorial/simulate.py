@@ -30,31 +30,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from tangermeme.ersatz import substitute
 from tangermeme.utils import random_one_hot
 
-from .concordance import jaspar_pwms, sample_sites
+from .sequences import MOTIFS as _ALL_MOTIFS
+from .sequences import jaspar_pwms, plant_site, sample_sites
+from .validate import check_int
 
-#: Factors planted in the simulated sequences -> JASPAR 2024 CORE matrix ID
-#: (JASPAR names: CTCF, CEBPB, Runx1, EBF1, GATA2, TBX21, FOS::JUN, Nfatc2, Spi1, IRF4).
-MOTIFS = {
-    "CTCF": "MA0139.2",
-    "CEBP": "MA0466.4",
-    "RUNX": "MA0002.3",
-    "EBF": "MA0154.5",
-    "GATA": "MA0036.4",
-    "TBX": "MA0690.3",
-    "AP-1": "MA0099.4",
-    "NFAT": "MA0152.3",
-    "PU.1": "MA0080.7",
-    "IRF": "MA1419.2",
-}
 #: Factors whose effects simply add up.
 ADDITIVE = ("CTCF", "CEBP", "RUNX", "EBF", "GATA", "TBX")
 #: The cooperative pair: its term counts only when both sites are present.
 COOPERATIVE = ("AP-1", "NFAT")
 #: The spacing-dependent pair: its term counts only when both sites are at most ``max_gap`` bp apart.
 SPACED = ("PU.1", "IRF")
+#: Factors planted in the simulated sequences -> JASPAR 2024 CORE matrix ID, from
+#: :data:`tism_tutorial.sequences.MOTIFS` (additive, then cooperative, then spaced).
+MOTIFS = {m: _ALL_MOTIFS[m] for m in ADDITIVE + COOPERATIVE + SPACED}
 #: Default sequence length (the paper's AI-TAC inputs are 251 bp).
 LENGTH = 250
 
@@ -126,7 +116,7 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
         Standard deviation of the label noise, >= 0. Default 0.3.
     pwms: dict of str -> array of shape (4, w), optional
         Matrices for every name in :data:`MOTIFS`; default: read from JASPAR 2024
-        with :func:`tism_tutorial.concordance.jaspar_pwms` (pyjaspar, offline).
+        with :func:`tism_tutorial.sequences.jaspar_pwms` (pyjaspar, offline).
 
     Returns
     -------
@@ -137,12 +127,11 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
     ValueError
         If an argument is out of range or ``pwms`` misses a factor.
     """
-    if not isinstance(n_tasks, (int, np.integer)) or n_tasks < 3:
-        raise ValueError(f"n_tasks must be an int >= 3, got {n_tasks!r}")
-    if not isinstance(n_active, (int, np.integer)) or not 1 <= n_active <= len(ADDITIVE):
+    n_tasks = check_int(n_tasks, "n_tasks", minimum=3)
+    n_active = check_int(n_active, "n_active", minimum=1)
+    if n_active > len(ADDITIVE):
         raise ValueError(f"n_active must be an int from 1 to {len(ADDITIVE)}, got {n_active!r}")
-    if not isinstance(max_gap, (int, np.integer)) or max_gap < 0:
-        raise ValueError(f"max_gap must be a non-negative int, got {max_gap!r}")
+    max_gap = check_int(max_gap, "max_gap", minimum=0)
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     pwms = jaspar_pwms(MOTIFS) if pwms is None else dict(pwms)
@@ -275,7 +264,7 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
     for the spacing pair, planted whole half of the time with a gap of 0 to
     ``max_gap`` bp (its term counts) and half of the time 25 to 60 bp apart
     (it does not). Sites are drawn from their matrices
-    (:func:`tism_tutorial.concordance.sample_sites`), put on a random strand
+    (:func:`tism_tutorial.sequences.sample_sites`), put on a random strand
     and written into a uniform random background with tangermeme's
     ``random_one_hot`` and ``ersatz.substitute``; sites never overlap.
 
@@ -304,18 +293,17 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
     ValueError
         If an argument is out of range (the message names it).
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    n = check_int(n, "n", minimum=1)
     if not isinstance(grammar, Grammar):
         raise ValueError(f"grammar must be a Grammar from make_grammar, got {type(grammar).__name__}")
-    if not isinstance(length, (int, np.integer)) or length < 150:
-        raise ValueError(f"length must be an int >= 150 bp, got {length!r}")
+    length = check_int(length, "length", minimum=150)
     for name, p in (("p_pair", p_pair), ("p_single", p_single)):
         if not 0 <= p <= 1:
             raise ValueError(f"{name} must lie in [0, 1], got {p!r}")
     if p_pair + p_single > 1:
         raise ValueError(f"p_pair + p_single must be <= 1, got {p_pair} + {p_single}")
-    if not isinstance(max_additive, (int, np.integer)) or not 0 <= max_additive <= len(ADDITIVE):
+    max_additive = check_int(max_additive, "max_additive", minimum=0)
+    if max_additive > len(ADDITIVE):
         raise ValueError(f"max_additive must be an int from 0 to {len(ADDITIVE)}, got {max_additive!r}")
     rng = np.random.default_rng(seed)
     widths = {m: p.shape[1] for m, p in grammar.pwms.items()}
@@ -372,13 +360,8 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
         for m, s, role in sorted(lay, key=lambda r: r[1]):
             site = drawn[m][used[m]:used[m] + 1]
             used[m] += 1
-            reverse = bool(rng.random() < 0.5)
-            if reverse:
-                site = site.flip(dims=(1, 2))  # reverse complement of an A, C, G, T one-hot
-            X[i:i + 1] = substitute(X[i:i + 1], site, start=s)
             rows.append({"sequence": i, "motif": m, "jaspar_id": MOTIFS[m], "start": s, "end": s + widths[m],
-                         "strand": "-" if reverse else "+", "role": role,
-                         "site": "".join("ACGT"[b] for b in site[0].argmax(0).tolist())})
+                         **plant_site(X, i, site, s, rng), "role": role})
     sites = pd.DataFrame(rows, columns=["sequence", "motif", "jaspar_id", "start", "end", "strand", "site",
                                         "role"])
 

@@ -78,7 +78,8 @@ def check_attribution(values, name: str, X: torch.Tensor | None = None) -> torch
     return values
 
 
-def _is_integer(t) -> bool:
+def is_integer(t) -> bool:
+    """True for Python/NumPy integers and 0-d integer tensors; False for booleans and everything else."""
     if isinstance(t, (bool, np.bool_)):
         return False
     if isinstance(t, (int, np.integer)):
@@ -100,14 +101,14 @@ def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[in
         refused rather than truncated), the sequence is empty, or a target
         lies outside ``[0, n_outputs)``.
     """
-    scalar = _is_integer(target)
+    scalar = is_integer(target)
     if scalar:
         targets = [target]
     elif isinstance(target, (str, bytes)) or not hasattr(target, "__iter__"):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
     else:
         targets = list(target.flatten() if isinstance(target, (torch.Tensor, np.ndarray)) else target)
-    if not all(_is_integer(t) for t in targets):
+    if not all(is_integer(t) for t in targets):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
     targets = [int(t) for t in targets]
     if len(targets) == 0:
@@ -126,7 +127,7 @@ def check_window(start: int, end: int | None, length: int) -> tuple[int, int]:
     """
     if end is None:
         end = length
-    if not (_is_integer(start) and _is_integer(end)):
+    if not (is_integer(start) and is_integer(end)):
         raise ValueError(f"start and end must be ints, got start={start!r}, end={end!r}")
     start, end = int(start), int(end)
     if start < 0 or end > length:
@@ -167,16 +168,17 @@ def check_int(value, name: str, minimum: int | None = None) -> int:
     ValueError
         If ``value`` is not an integer or is below ``minimum``.
     """
-    if not _is_integer(value):
+    if not is_integer(value):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if minimum is not None and int(value) < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        wanted = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
     return int(value)
 
 
 def check_positive_int(value, name: str) -> int:
     """Return ``value`` as an int if it is a positive integer (>= 1), else raise ``ValueError``."""
-    if not _is_integer(value) or int(value) < 1:
+    if not is_integer(value) or int(value) < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
@@ -210,3 +212,21 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} asks for CUDA, but no CUDA device is visible")
     return resolved
+
+
+def check_pwm(pwm, name: str = "pwm") -> torch.Tensor:
+    """Check a position probability matrix and return it as float64, shape (4, w).
+
+    Raises
+    ------
+    ValueError
+        If ``pwm`` is not (4, w) with w >= 1, holds NaN/inf or negative values,
+        or a column does not sum to 1 (within 1e-6).
+    """
+    p = as_tensor(pwm, name).double()
+    if p.ndim != 2 or p.shape[0] != 4 or p.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (4, w) with rows A, C, G, T, got {tuple(p.shape)}")
+    check_finite(p, name)
+    if (p < 0).any() or not torch.allclose(p.sum(dim=0), torch.ones(p.shape[1], dtype=p.dtype), atol=1e-6):
+        raise ValueError(f"{name} must hold non-negative base probabilities whose columns sum to 1")
+    return p

@@ -1,9 +1,8 @@
-"""Unit tests of tism_tutorial.concordance: the paper's Pearson definition, test sequences, FASTA input.
+"""Unit tests of tism_tutorial.sequences: sampled sites, seeded motif insertion, site masks, FASTA input.
 
-Hand-made tensors check that concordance is taken over the three alternative
-bases only; seeded motif insertion is checked for positions and content;
-FASTA reading for centring, cropping, padding and its messages; and every
-public function for the errors it promises.
+Seeded motif insertion is checked for positions and content; FASTA reading
+for centring, cropping, padding and its messages; and every public function
+for the errors it promises.
 """
 
 from __future__ import annotations
@@ -13,10 +12,8 @@ import pandas as pd
 import pytest
 import torch
 
-from tism_tutorial import gradient, ism
-from tism_tutorial.concordance import (JASPAR_IDS, PAPER, alternatives, concordance_table, motif_sequences,
-                                       pearson_alt, pearson_rows, read_fasta, resolve_targets, sample_sites,
-                                       site_mask, summarize, target_family)
+from tism_tutorial.sequences import (CONCORDANCE_MOTIFS, JASPAR_IDS, MOTIFS, motif_sequences, plant_site,
+                                     read_fasta, sample_sites, site_mask)
 
 # Two toy matrices: a deterministic 4-bp site and a 3-bp site with one free column.
 PWMS = {
@@ -27,116 +24,6 @@ PWMS = {
 
 def decode(x: torch.Tensor) -> str:
     return "".join("ACGT"[i] for i in x.argmax(dim=0).tolist())
-
-
-# ----------------------------------------------------------------------------
-# Pearson over the alternative bases
-# ----------------------------------------------------------------------------
-
-def test_alternatives_drop_the_reference_base():
-    """alternatives() keeps exactly the 3 W entries where X == 0, in (base, position) order."""
-    X = torch.tensor([[[1, 0], [0, 1], [0, 0], [0, 0]]], dtype=torch.float64)  # "AC"
-    values = torch.arange(8, dtype=torch.float64).reshape(1, 4, 2)  # rows A: 0 1, C: 2 3, G: 4 5, T: 6 7
-    torch.testing.assert_close(alternatives(values, X), torch.tensor([[1.0, 2, 4, 5, 6, 7]], dtype=torch.float64))
-    multi = torch.stack([values[0], -values[0]])[None]  # (1, T=2, 4, 2)
-    assert alternatives(multi, X).shape == (1, 2, 6)
-
-
-def test_pearson_alt_ignores_the_reference_base():
-    """Values at the reference base, however large, do not change the concordance."""
-    X = torch.tensor([[[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]], dtype=torch.float64)  # "ACG"
-    gen = torch.Generator().manual_seed(0)
-    a = torch.randn(1, 4, 3, generator=gen, dtype=torch.float64)
-    b = torch.randn(1, 4, 3, generator=gen, dtype=torch.float64)
-    r = pearson_alt(a, b, X)
-    expected = np.corrcoef(a[X == 0].numpy(), b[X == 0].numpy())[0, 1]
-    assert r.shape == (1,)
-    assert r[0] == pytest.approx(expected, abs=1e-12)
-    a_ref = a + 1000.0 * X  # change only the reference entries
-    assert pearson_alt(a_ref, b, X)[0] == pytest.approx(expected, abs=1e-12)
-    # including the reference base would give another number
-    assert np.corrcoef(a_ref.flatten().numpy(), b.flatten().numpy())[0, 1] != pytest.approx(expected, abs=1e-3)
-
-
-def test_pearson_alt_per_sequence_and_target(one_hot):
-    """(N, T, 4, W) maps give an (N, T) array; identical maps give 1, negated maps -1."""
-    X = one_hot(3, 10, seed=2)
-    a = torch.randn(3, 2, 4, 10, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
-    r = pearson_alt(a, a, X)
-    assert r.shape == (3, 2)
-    np.testing.assert_allclose(r, 1.0, atol=1e-12)
-    np.testing.assert_allclose(pearson_alt(a, -a, X), -1.0, atol=1e-12)
-    np.testing.assert_allclose(pearson_alt(a, 3 * a + 2, X), 1.0, atol=1e-12)  # scale and offset free
-
-
-def test_pearson_rows_constant_row_is_nan_and_values_are_clipped():
-    a = torch.tensor([[1.0, 1.0, 1.0], [1.0, 2.0, 3.0]])
-    b = torch.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
-    r = pearson_rows(a, b)
-    assert np.isnan(r[0])
-    assert r[1] == pytest.approx(1.0)
-    assert (np.abs(r[1:]) <= 1).all()
-
-
-@pytest.mark.parametrize("a, b, match", [
-    (torch.zeros(2, 3), torch.zeros(2, 4), "same shape"),
-    (torch.zeros(2, 1), torch.zeros(2, 1), "at least 2"),
-    (torch.tensor([[1.0, float("nan")]]), torch.zeros(1, 2), "NaN"),
-])
-def test_pearson_rows_rejects_bad_input(a, b, match):
-    with pytest.raises(ValueError, match=match):
-        pearson_rows(a, b)
-
-
-def test_pearson_alt_rejects_bad_input(one_hot):
-    X = one_hot(2, 5)
-    with pytest.raises(ValueError, match="same shape"):
-        pearson_alt(torch.zeros(2, 4, 5), torch.zeros(2, 1, 4, 5), X)
-    with pytest.raises(ValueError, match="does not match X"):
-        pearson_alt(torch.zeros(2, 4, 6), torch.zeros(2, 4, 6), X)
-    with pytest.raises(ValueError, match="one-hot"):
-        pearson_alt(torch.zeros(2, 4, 5), torch.zeros(2, 4, 5), torch.full((2, 4, 5), 0.25))
-
-
-def test_concordance_table_on_a_linear_model(linear_model, X):
-    """For a model linear in X, TISM == ISM, so every TISM concordance is 1; the table is complete."""
-    targets = [0, 3]
-    start, end = 4, 20
-    grad = gradient(linear_model, X, targets)[..., start:end]
-    ism_values = ism(linear_model, X, targets, start=start, end=end)
-    with torch.no_grad():
-        y0 = linear_model(X)[:, targets]
-    names = [f"t{i}" for i in range(5)]
-    table = concordance_table(ism_values, grad, X[..., start:end], y0, targets, names)
-    assert len(table) == X.shape[0] * len(targets)
-    assert list(table["target"][:2]) == targets and list(table["name"][:2]) == ["t0", "t3"]
-    np.testing.assert_allclose(table["r_tism"], 1.0, atol=1e-10)
-    np.testing.assert_allclose(table["r_mean_tism"], 1.0, atol=1e-10)
-    assert (table[["r_grad", "r_mean_gxi"]].abs() <= 1).all().all()
-    np.testing.assert_allclose(table["logit"], y0.numpy().ravel())
-    assert (table["ism_sd"] > 0).all()
-
-
-def test_concordance_table_rejects_mismatched_shapes(X):
-    Xw = X[..., :6]
-    m = torch.zeros(X.shape[0], 2, 4, 6, dtype=torch.float64) + torch.arange(6.0)
-    with pytest.raises(ValueError, match="y0"):
-        concordance_table(m, m, Xw, torch.zeros(X.shape[0], 3), [0, 1])
-    with pytest.raises(ValueError, match="targets"):
-        concordance_table(m, m, Xw, torch.zeros(X.shape[0], 2), [0])
-    with pytest.raises(ValueError, match=r"\(N, T, 4, W\)"):
-        concordance_table(m, m[:, :1], Xw, torch.zeros(X.shape[0], 2), [0, 1])
-
-
-def test_summarize_matches_numpy():
-    r = np.array([0.1, 0.6, 0.7, 0.9])
-    s = summarize(r)
-    assert s == {"n": 4, "mean": pytest.approx(0.575), "median": pytest.approx(0.65), "frac_above": 0.75}
-    assert PAPER["threshold"] == 0.6
-    with pytest.raises(ValueError, match="empty"):
-        summarize([])
-    with pytest.raises(ValueError, match="NaN"):
-        summarize([0.5, float("nan")])
 
 
 # ----------------------------------------------------------------------------
@@ -219,7 +106,7 @@ def test_motif_sequences_rejects_bad_input(kwargs, match):
 
 def test_jaspar_pwms_are_probability_matrices():
     pytest.importorskip("pyjaspar")
-    from tism_tutorial.concordance import jaspar_pwms
+    from tism_tutorial.sequences import jaspar_pwms
 
     pwms = jaspar_pwms()
     assert list(pwms) == list(JASPAR_IDS)
@@ -294,23 +181,25 @@ def test_read_fasta_rejects_bad_input(tmp_path):
         read_fasta(ok, length=0)
 
 
-# ----------------------------------------------------------------------------
-# Target names
-# ----------------------------------------------------------------------------
 
-def test_resolve_targets_and_families():
-    names = ["X_DNase_None", "GM12878_JunD_None", "K562_GATA-2_None", "HepG2_CTCF_None", "A_ELK4_None",
-             "B_CEBPB_None", "MCF-7_GATA3_None", "C_Pol2_None"]
-    assert resolve_targets([1, "K562_GATA-2_None"], names) == [1, 2]
-    assert resolve_targets(3, names) == [3]
-    assert [target_family(n) for n in names] == ["DNase", "AP-1", "GATA", "CTCF", "ETS", "CEBP", "GATA", "other"]
-    with pytest.raises(ValueError, match="did you mean"):
-        resolve_targets(["JunD"], names)
-    with pytest.raises(ValueError, match="outside"):
-        resolve_targets([8], names)
-    with pytest.raises(ValueError, match="twice"):
-        resolve_targets([1, "GM12878_JunD_None"], names)
-    with pytest.raises(ValueError, match="empty"):
-        resolve_targets([], names)
-    with pytest.raises(ValueError, match="indices or names"):
-        resolve_targets([1.5], names)
+
+def test_motif_table_is_the_one_source_of_jaspar_ids():
+    from tism_tutorial import simulate as sim
+    assert list(JASPAR_IDS) == list(CONCORDANCE_MOTIFS)
+    assert all(JASPAR_IDS[m] == MOTIFS[m] for m in JASPAR_IDS)
+    assert all(sim.MOTIFS[m] == MOTIFS[m] for m in sim.MOTIFS)
+    assert list(sim.MOTIFS) == list(sim.ADDITIVE + sim.COOPERATIVE + sim.SPACED)
+
+
+def test_plant_site_writes_either_strand():
+    X = torch.zeros(1, 4, 10)
+    X[:, 0] = 1  # all A
+    site = torch.nn.functional.one_hot(torch.tensor([[1, 1, 2]]), 4).transpose(1, 2).to(torch.int8)  # CCG
+    strands = set()
+    for seed in range(8):
+        Y = X.clone()
+        row = plant_site(Y, 0, site, 3, np.random.default_rng(seed))
+        strands.add(row["strand"])
+        assert row["site"] == ("CCG" if row["strand"] == "+" else "CGG")
+        assert decode(Y[0]) == "AAA" + row["site"] + "AAAA"
+    assert strands == {"+", "-"}
