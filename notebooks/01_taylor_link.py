@@ -57,10 +57,12 @@ import torch
 from tangermeme.utils import random_one_hot
 
 from tism_tutorial import center, corrected, global_attribution, gradient, hypothetical, ism, mean_effect, tism
+from tism_tutorial import profiles, resolve_device
 from tism_tutorial.book import glue
 from tism_tutorial.metrics import pearson_alt
 
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = resolve_device(None)
+P = profiles.sizes(profiles.TAYLOR_LINK, profile, device)
 torch.manual_seed(seed)
 print(f"device: {device}, torch {torch.__version__}")
 
@@ -208,7 +210,7 @@ x1 = random_one_hot((1, 4, L_SMALL), random_state=seed + 1).double()
 g0 = gradient(cnn, x0, 0)
 with torch.no_grad():
     f0 = cnn(x0.to(device))[0, 0].item()
-    eps = torch.logspace(-4, 0, 13 if profile == "quick" else 25, dtype=torch.float64)
+    eps = torch.logspace(-4, 0, P["n_eps"], dtype=torch.float64)
     f_eps = torch.stack([cnn((x0 + e * (x1 - x0)).to(device))[0, 0] for e in eps]).cpu()
 linear_term = (g0 * (x1 - x0)).sum().item()
 remainder = (f_eps - f0 - eps * linear_term).abs().numpy()

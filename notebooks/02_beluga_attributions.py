@@ -74,10 +74,11 @@ from tangermeme.utils import random_one_hot
 from torch.utils.benchmark import Timer
 
 import tism_tutorial as tt
+from tism_tutorial import profiles
 from tism_tutorial.book import glue
 
-if profile == "quick":
-    n_shuffles = min(n_shuffles, 10)
+P = profiles.sizes(profiles.ATTRIBUTIONS, profile, device)
+n_shuffles = min(n_shuffles, P["max_shuffles"])
 
 # %% [markdown]
 # ## Set-up: the model, its weights, the sequence
@@ -93,7 +94,7 @@ names = tt.target_names()
 target_name = names[target]
 print(f"weights: {info.label}")
 print(f"device: {dev}; target {target}: {target_name}")
-full_ism = profile == "full" or (dev.type == "cuda" and profile != "quick")
+full_ism = P["full_ism"]
 
 # %% [markdown]
 # The sequence is random (seeded) with the AP-1 site substituted at the
@@ -492,7 +493,7 @@ print(f"tangermeme default = centered ISM x input (rel. err {err_tm_default:.1e}
 # Chapter 3 measures all this properly.
 
 # %%
-n_rep = 1 if profile == "quick" else 3
+n_rep = P["timing_repeats"]
 timers = {
     "gradient (all gradient variants, TISM)": Timer(
         "tt.gradient(model, X, target)", globals=globals()),

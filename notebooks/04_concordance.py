@@ -36,11 +36,12 @@
 # published ones when they are cached or downloadable, otherwise a seeded
 # **untrained** Beluga, named in every figure title and in the summary table.
 # **Run time:** the `quick` profile (6 sequences x 6 targets over 50 bp)
-# takes one to four minutes on a 2-core CPU, depending on its load. The
-# `default` profile (100 sequences x 20 targets over 200 bp, 60,000 ISM
-# forward passes) is sized for one GPU, where we expect a few minutes (not
-# timed here); on a 2-core CPU it takes one to two hours, about 2.5 times
-# less with `fast_ism = True`. Weights download: about 600 MB, once.
+# takes one to four minutes on a 2-core CPU, depending on its load; the
+# `default` profile is the quick one on a CPU. On a GPU, `default` runs 100
+# sequences x 20 targets over 200 bp (60,000 ISM forward passes), where we
+# expect a few minutes (not yet timed on a GPU); forced onto a 2-core CPU with
+# `profile="full"`-sized work it takes hours, about 2.5 times less with
+# `fast_ism = True`. Weights download: about 600 MB, once.
 
 # %% tags=["parameters"]
 # Papermill parameters: the test suite overrides these.
@@ -75,13 +76,13 @@ import torch
 
 from tism_tutorial import gradient, ism, load_beluga, mean_effect, target_names, tism
 from tism_tutorial.book import glue
-from tism_tutorial import paper
+from tism_tutorial import paper, profiles, resolve_device
 from tism_tutorial.metrics import concordance_table, summarize
 from tism_tutorial.sequences import JASPAR_IDS, JASPAR_RELEASE, jaspar_pwms, motif_sequences, read_fasta, site_mask
 from tism_tutorial.targets import resolve_targets, target_family
 from tism_tutorial.plotting import heatmap, logo
 
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+device = resolve_device(None)
 print(f"device: {device}, torch {torch.__version__}")
 
 # %% [markdown]
@@ -132,19 +133,12 @@ print("trained weights:", info.trained)
 # backward pass per sequence and target.
 
 # %%
-SIZES = {
-    "quick": {"n_sequences": 6, "window": 50, "n_targets": 6},
-    "default": {"n_sequences": 100, "window": 200, "n_targets": 20},
-    "full": {"n_sequences": 500, "window": 200, "n_targets": 20},
-}
-if profile not in SIZES:
-    raise ValueError(f"profile must be one of {sorted(SIZES)}, got {profile!r}")
-size = SIZES[profile]
+size = profiles.sizes(profiles.CONCORDANCE, profile, device)
 
 L = model.sequence_length  # 2,000 bp
 start = L // 2 - size["window"] // 2
 end = start + size["window"]
-print(f"profile {profile!r}: {size['n_sequences']} sequences, window [{start}, {end}) = {end - start} bp")
+print(f"profile {size['profile']!r}: {size['n_sequences']} sequences, window [{start}, {end}) = {end - start} bp")
 
 # %% [markdown]
 # The matrices, by family (JASPAR matrix IDs; the consensus is the most

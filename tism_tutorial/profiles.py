@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import torch
 
+from . import paper
 from .validate import resolve_device
 
 #: The profile names every chapter accepts.
@@ -76,3 +77,45 @@ def sizes(chapter: dict, profile: str, device: str | torch.device | None = None)
     """
     name = resolve(profile, device)
     return {"profile": name, **chapter[name]}
+
+
+# --------------------------------------------------------------------------- #
+# Each chapter's sizes: profile name -> sizes. "default" is used only on CUDA.
+# --------------------------------------------------------------------------- #
+
+#: Chapter 1 (Taylor link): points on the Taylor-remainder sweep.
+TAYLOR_LINK = {
+    "quick": {"n_eps": 13},
+    "default": {"n_eps": 25},
+    "full": {"n_eps": 25},
+}
+
+#: Chapter 2 (every variant on Beluga): ISM over the whole 2 kb or the shown window,
+#: the most DeepLIFT/SHAP shuffles, and repeats of the timing teaser (seconds of
+#: ``blocked_autorange``; 1 means a single run).
+ATTRIBUTIONS = {
+    "quick": {"full_ism": False, "max_shuffles": 10, "timing_repeats": 1},
+    "default": {"full_ism": True, "max_shuffles": 20, "timing_repeats": 3},
+    "full": {"full_ism": True, "max_shuffles": 20, "timing_repeats": 3},
+}
+
+#: Chapter 4 (concordance on Beluga): test sequences, central ISM window (bp), targets.
+CONCORDANCE = {
+    "quick": {"n_sequences": 6, "window": 50, "n_targets": 6},
+    "default": {"n_sequences": 100, "window": 200, "n_targets": 20},
+    "full": {"n_sequences": 500, "window": 200, "n_targets": 20},
+}
+
+#: Chapter 5 (robustness on simulated data): data, training, the compared settings
+#: and the held-out sequences that ISM runs on.
+ROBUSTNESS = {
+    "quick": dict(n_train=3000, n_val=500, epochs=8, patience=3, n_filters=64, seeds=[0, 1],
+                  fractions=[0.05, 0.25, 1.0], ablations=["full model", "ReLU", "AdamW", "shallow CNN"],
+                  n_attr=24, n_epoch_attr=8, n_shuffles=10),
+    "default": dict(n_train=6000, n_val=1000, epochs=12, patience=4, n_filters=64, seeds=[0, 1, 2],
+                    fractions=[0.05, 0.1, 0.25, 0.5, 1.0], ablations=list(paper.ABLATIONS),
+                    n_attr=50, n_epoch_attr=12, n_shuffles=20),
+    "full": dict(n_train=15000, n_val=2000, epochs=25, patience=5, n_filters=64, seeds=[0, 1, 2, 3, 4],
+                 fractions=[0.05, 0.1, 0.25, 0.5, 1.0], ablations=list(paper.ABLATIONS),
+                 n_attr=150, n_epoch_attr=30, n_shuffles=20),
+}
