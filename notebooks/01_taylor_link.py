@@ -56,15 +56,26 @@ import numpy as np
 import torch
 from tangermeme.utils import random_one_hot
 
-from tism_tutorial import center, corrected, global_attribution, gradient, hypothetical, ism, mean_effect, tism
-from tism_tutorial import profiles, resolve_device
-from tism_tutorial.book import glue
+from tism_tutorial import (
+    center,
+    corrected,
+    global_attribution,
+    gradient,
+    hypothetical,
+    ism,
+    mean_effect,
+    profiles,
+    resolve_device,
+    tism,
+)
+from tism_tutorial.book import glue, glue_paper
 from tism_tutorial.metrics import pearson_alt
 
 device = resolve_device(None)
 P = profiles.sizes(profiles.TAYLOR_LINK, profile, device)
 torch.manual_seed(seed)
 print(f"device: {device}, torch {torch.__version__}")
+glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
 # ## From ISM to the gradient
@@ -117,7 +128,8 @@ print(f"device: {device}, torch {torch.__version__}")
 # and leaves the gradient minus its mean over bases,
 #
 # $$
-# A_{\mathrm{TISM}}(l, b) = \frac{\partial f}{\partial s_0}[l, b] - \tfrac14 \sum_j \frac{\partial f}{\partial s_0}[l, j],
+# A_{\mathrm{TISM}}(l, b) = \frac{\partial f}{\partial s_0}[l, b]
+#   - \tfrac14 \sum_j \frac{\partial f}{\partial s_0}[l, j],
 # $$ (eq-corrected)
 #
 # which is exactly the *corrected gradient* that Majdandzic, Rajesh & Koo
@@ -193,7 +205,8 @@ assert (tism_lin * X[:, None]).abs().max() == 0  # zero at the reference base
 # second sequence $s_1$ and compare the model with its first-order prediction,
 #
 # $$
-# r(\varepsilon) = \big| f(s_0 + \varepsilon (s_1 - s_0)) - f(s_0) - \varepsilon\, \nabla f(s_0) \cdot (s_1 - s_0) \big|.
+# r(\varepsilon) = \big| f(s_0 + \varepsilon (s_1 - s_0)) - f(s_0)
+#   - \varepsilon\, \nabla f(s_0) \cdot (s_1 - s_0) \big|.
 # $$
 #
 # On a log–log plot $r(\varepsilon)$ should be a line of slope 2.
@@ -263,8 +276,10 @@ plt.show()
 # over all alternative bases of all eight sequences pooled is
 # {glue:text}`pearson_cnn:.3f`; computed per sequence, as the paper does, its
 # mean is {glue:text}`pearson_cnn_mean:.3f`. Deep networks trained on genomic
-# data are far more non-linear: chapters 2 and 4 measure the same on Beluga,
-# and the paper reports a per-sequence mean of 0.70 on AI-TAC models
+# data are far more non-linear: chapters 2 and 4 compute the same correlation
+# on Beluga (with trained weights when they could be downloaded, otherwise on
+# an untrained network, which each chapter says), and the paper reports a mean
+# of {glue:text}`paper_mean:.2f` per sequence and cell type on AI-TAC models
 # {cite}`sasse2024tism`.
 #
 # ## Check 3: corrected gradient = hypothetical (uniform) = centered TISM

@@ -75,10 +75,11 @@ from torch.utils.benchmark import Timer
 
 import tism_tutorial as tt
 from tism_tutorial import profiles
-from tism_tutorial.book import glue
+from tism_tutorial.book import glue, glue_paper
 
 P = profiles.sizes(profiles.ATTRIBUTIONS, profile, device)
 n_shuffles = min(n_shuffles, P["max_shuffles"])
+glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
 # ## Set-up: the model, its weights, the sequence
@@ -349,8 +350,8 @@ plt.show()
 # Over the three alternative bases in the window, Pearson(TISM, ISM) is
 # {glue:text}`pearson_tism_ism:.3f` here, against {glue:text}`pearson_grad_ism:.3f`
 # for the raw gradient. For orientation only: the original TISM notebook
-# reported 0.797 for Beluga's published weights and track 267 over positions
-# 900–1100 of *its own* example sequence; our sequence and window differ, so
+# reported {glue:text}`paper_ref_pearson:.3f` for Beluga's published weights and track
+# {glue:text}`paper_ref_target` over positions {glue:text}`paper_ref_start`–{glue:text}`paper_ref_end` of *its own* example sequence; our sequence and window differ, so
 # even with the published weights the two numbers are not a replication.
 # The identities show up as correlations of exactly 1: corrected and
 # hypothetical in the first table (centered TISM, the same map, is left out);

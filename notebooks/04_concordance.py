@@ -17,9 +17,9 @@
 # # How well does TISM match ISM?
 #
 # **Overview.** The central accuracy result of the TISM paper {cite}`sasse2024tism`
-# (its Fig. 1) is that, across 9,158 held-out sequences and 81 cell types of
+# (its Fig. 1) is that, across {glue:text}`paper_n_sequences:,` held-out sequences and {glue:text}`paper_n_cell_types` cell types of
 # AI-TAC models, the Pearson correlation between TISM and exact ISM has mean
-# 0.70 and median 0.73, with 87 % of profiles at 0.6 or above. In this
+# {glue:text}`paper_mean:.2f` and median {glue:text}`paper_median:.2f`, with {glue:text}`paper_frac_pct` % of profiles at {glue:text}`paper_threshold` or above. In this
 # chapter you will learn
 #
 # * how that concordance is defined (a correlation over every position and
@@ -73,17 +73,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 
-from tism_tutorial import gradient, ism, load_beluga, mean_effect, target_names, tism
-from tism_tutorial.book import glue
-from tism_tutorial import paper, profiles, resolve_device
+from tism_tutorial import gradient, ism, load_beluga, mean_effect, paper, profiles, resolve_device, target_names, tism
+from tism_tutorial.book import glue, glue_paper
 from tism_tutorial.metrics import concordance_table, summarize
+from tism_tutorial.plotting import heatmap, logo
 from tism_tutorial.sequences import JASPAR_IDS, JASPAR_RELEASE, jaspar_pwms, motif_sequences, read_fasta, site_mask
 from tism_tutorial.targets import resolve_targets, target_family
-from tism_tutorial.plotting import heatmap, logo
 
 device = resolve_device(None)
 print(f"device: {device}, torch {torch.__version__}")
+glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
 # ## The model and what we compare
@@ -272,9 +273,9 @@ display(table.head())
 # ## How often does TISM match ISM? (Fig. 1A)
 #
 # Over the {glue:text}`n_pairs` (sequence, target) pairs, Pearson(TISM, ISM)
-# has mean {glue:text}`r_tism_mean:.2f` (paper: 0.70) and median
-# {glue:text}`r_tism_median:.2f` (paper: 0.73), and
-# {glue:text}`r_tism_frac:.0f` % of the pairs reach 0.6 (paper: 87 %).
+# has mean {glue:text}`r_tism_mean:.2f` (paper: {glue:text}`paper_mean:.2f`) and median
+# {glue:text}`r_tism_median:.2f` (paper: {glue:text}`paper_median:.2f`), and
+# {glue:text}`r_tism_frac:.0f` % of the pairs reach {glue:text}`paper_threshold` (paper: {glue:text}`paper_frac_pct` %).
 
 # %%
 stats = summarize(table["r_tism"])
@@ -287,8 +288,9 @@ fig, (ax_hist, ax_cdf) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=
 ax_hist.hist(table["r_tism"], bins=np.linspace(-1, 1, 41), color="C0", alpha=0.8)
 ax_hist.axvline(stats["mean"], color="C0", ls="-", label=f"mean {stats['mean']:.2f}")
 ax_hist.axvline(stats["median"], color="C0", ls="--", label=f"median {stats['median']:.2f}")
-ax_hist.axvline(paper.CONCORDANCE["mean"], color="k", ls="-", lw=0.8, label=f"paper mean {paper.CONCORDANCE['mean']:.2f}")
-ax_hist.axvline(paper.CONCORDANCE["median"], color="k", ls="--", lw=0.8, label=f"paper median {paper.CONCORDANCE['median']:.2f}")
+PAPER = paper.CONCORDANCE  # the paper's Fig. 1 numbers
+ax_hist.axvline(PAPER["mean"], color="k", ls="-", lw=0.8, label=f"paper mean {PAPER['mean']:.2f}")
+ax_hist.axvline(PAPER["median"], color="k", ls="--", lw=0.8, label=f"paper median {PAPER['median']:.2f}")
 ax_hist.set_xlabel("Pearson(TISM, ISM) per sequence and target")
 ax_hist.set_ylabel("number of (sequence, target) pairs")
 ax_hist.legend(fontsize=8, loc="upper left")
@@ -310,7 +312,7 @@ plt.show()
 # Pearson(TISM, ISM) over all (sequence, target) pairs, with our mean and
 # median (blue) and the paper's (black). Right: cumulative fraction of pairs
 # below a given correlation, for TISM and for the raw gradient; the star
-# marks the paper's 13 % of profiles below 0.6.*
+# marks the paper's {glue:text}`paper_below_pct` % of profiles below {glue:text}`paper_threshold`.*
 #
 # ## TISM against the raw gradient (Fig. 1C)
 #
@@ -403,7 +405,7 @@ plt.show()
 # ## Concordance and the predicted level (Fig. 1D)
 #
 # The paper found concordance weakly higher where the model predicts more
-# accessibility (R = 0.29). Here the correlation between a pair's reference
+# accessibility (R = {glue:text}`paper_r_prediction:.2f`). Here the correlation between a pair's reference
 # logit and its Pearson(TISM, ISM) is {glue:text}`r_vs_logit:.2f`. Pooled over
 # targets, this mixes differences between targets (each has its own baseline
 # logit) with differences between sequences; within a target, averaged over
@@ -586,7 +588,7 @@ glue("r_high_quartile", float(by_level["r_tism"].iloc[-1]), "{:.3f}")
 # ## Ours against the paper
 #
 # The table collects the chapter's numbers beside the paper's (AI-TAC models,
-# 251-bp sequences, 9,158 sequences x 81 cell types). The first row names the
+# {glue:text}`paper_length`-bp sequences, {glue:text}`paper_n_sequences:,` sequences x {glue:text}`paper_n_cell_types` cell types). The first row names the
 # weights that produced them.
 
 # %%
@@ -597,7 +599,8 @@ summary = pd.DataFrame(
          "9,158 x 81, 251 bp"],
         ["mean Pearson(TISM, ISM)", f"{stats['mean']:.2f}", f"{paper.CONCORDANCE['mean']:.2f}"],
         ["median Pearson(TISM, ISM)", f"{stats['median']:.2f}", f"{paper.CONCORDANCE['median']:.2f}"],
-        ["pairs with Pearson >= 0.6", f"{100 * stats['frac_above']:.0f} %", f"{100 * paper.CONCORDANCE['frac_above']:.0f} %"],
+        [f"pairs with Pearson >= {PAPER['threshold']}", f"{100 * stats['frac_above']:.0f} %",
+         f"{100 * PAPER['frac_above']:.0f} %"],
         ["mean Pearson(gradient, ISM)", f"{table['r_grad'].mean():.2f}", "lower than TISM (Fig. 1C)"],
         ["mean effect: TISM / gradient×input", f"{table['r_mean_tism'].mean():.2f} / {table['r_mean_gxi'].mean():.2f}",
          "TISM higher (Fig. S1)"],
@@ -621,8 +624,8 @@ with pd.option_context("display.max_colwidth", None):
 #   mean-effect variants, for many pairs at once.
 # * On the weights named in Table 4.1, Pearson(TISM, ISM) has mean
 #   {glue:text}`r_tism_mean:.2f` and median {glue:text}`r_tism_median:.2f`, with
-#   {glue:text}`r_tism_frac:.0f` % of pairs at 0.6 or above (paper: 0.70, 0.73,
-#   87 %). TISM beats the raw gradient on average (asserted) and the TISM mean
+#   {glue:text}`r_tism_frac:.0f` % of pairs at {glue:text}`paper_threshold` or above (paper: {glue:text}`paper_mean:.2f`,
+#   {glue:text}`paper_median:.2f`, {glue:text}`paper_frac_pct` %). TISM beats the raw gradient on average (asserted) and the TISM mean
 #   effect beats gradient×input in {glue:text}`frac_mean_tism_beats_gxi:.0f` %
 #   of the pairs.
 # * If Table 4.1 names the untrained fallback, these numbers describe the

@@ -72,17 +72,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 
 import tism_tutorial as tt
-from tism_tutorial import aitac, paper, profiles, robustness as rb, simulate as sim
+from tism_tutorial import aitac, paper, profiles
+from tism_tutorial import robustness as rb
+from tism_tutorial import simulate as sim
+from tism_tutorial.book import glue, glue_paper
 from tism_tutorial.metrics import summarize_groups
-from tism_tutorial.book import glue
 
 device = tt.resolve_device(device)
 if device.type == "cpu":
     torch.set_num_threads(threads)
 print(f"device: {device}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
 t_start = time.perf_counter()
+glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
 # The profile sets every size in the chapter: how many sequences are
@@ -180,9 +184,9 @@ changed
 # %% [markdown]
 # ## Training, and concordance over the epochs (Fig. 3C)
 #
-# The paper found TISM closest to ISM early in training (mean Pearson 0.85 at
-# epoch 7), dropping to 0.71 at the best validation epoch (11) and staying
-# there to epoch 400. We train the full model for all epochs of the profile
+# The paper found TISM closest to ISM early in training (mean Pearson {glue:text}`paper_epoch_early:.2f` at
+# epoch {glue:text}`paper_epoch_early_n`), dropping to {glue:text}`paper_epoch_best:.2f` at the best validation epoch ({glue:text}`paper_epoch_best_n`) and staying
+# there to epoch {glue:text}`paper_epoch_last_n`. We train the full model for all epochs of the profile
 # (no early stop, so we see what happens after the best epoch) and, after
 # every epoch, measure the validation correlation (mean over tasks of
 # Pearson(prediction, label) across sequences), the test correlation and the
@@ -268,10 +272,10 @@ glue("conc_max", float(history.concordance.max()), "{:.3f}")
 # The best validation epoch is {glue:text}`best_epoch` (validation
 # correlation {glue:text}`val_corr:.3f`, test {glue:text}`test_corr:.3f`).
 # Concordance is {glue:text}`conc_first_epoch:.2f` after the first epoch,
-# {glue:text}`conc_best_epoch:.2f` at the best epoch (paper: 0.71) and
+# {glue:text}`conc_best_epoch:.2f` at the best epoch (paper: {glue:text}`paper_epoch_best:.2f`) and
 # {glue:text}`conc_last_epoch:.2f` after the last; its highest value,
 # {glue:text}`conc_max:.2f`, comes at epoch {glue:text}`conc_max_epoch`
-# (paper: 0.85 at epoch 7, before the best epoch).
+# (paper: {glue:text}`paper_epoch_early:.2f` at epoch {glue:text}`paper_epoch_early_n`, before the best epoch).
 #
 # Is the model any good? The same architecture trained on labels shuffled
 # across sequences (for three epochs only, to save time: it has nothing to
@@ -368,8 +372,8 @@ for kind, tasks, what in [("cooperative", [0, 1, 2, 3], "AP-1 and NFAT together"
 # ## Across random seeds (Fig. 3A)
 #
 # The paper trained the same model with different seeds and compared the
-# maps: ISM of one model against ISM of another (0.58), TISM against TISM
-# (0.52), and TISM against ISM of the same model (0.70). The variation between
+# maps: ISM of one model against ISM of another ({glue:text}`paper_seed_ism_ism:.2f`), TISM against TISM
+# ({glue:text}`paper_seed_tism_tism:.2f`), and TISM against ISM of the same model ({glue:text}`paper_seed_tism_ism:.2f`). The variation between
 # two equally good models is larger than the error of the Taylor
 # approximation. We train the other seeds now; the first is the model above.
 
@@ -410,14 +414,14 @@ assert seed_summary.loc[order[0], "mean"] > seed_summary.loc[order[1], "mean"], 
 # (and seed pairs), dots our means, diamonds the paper's means.
 #
 # Mean TISM vs ISM of the same model: {glue:text}`seed_tism_ism:.2f`
-# (paper 0.70); ISM vs ISM between seeds: {glue:text}`seed_ism_ism:.2f`
-# (paper 0.58); TISM vs TISM between seeds: {glue:text}`seed_tism_tism:.2f`
-# (paper 0.52).
+# (paper {glue:text}`paper_seed_tism_ism:.2f`); ISM vs ISM between seeds: {glue:text}`seed_ism_ism:.2f`
+# (paper {glue:text}`paper_seed_ism_ism:.2f`); TISM vs TISM between seeds: {glue:text}`seed_tism_tism:.2f`
+# (paper {glue:text}`paper_seed_tism_tism:.2f`).
 #
 # ## Training-set size (Fig. 3B)
 #
 # The paper found the highest concordance for models trained on the smallest
-# share of the data (5 %). Each model here is trained on the first fraction
+# share of the data ({glue:text}`paper_smallest_fraction_pct` %). Each model here is trained on the first fraction
 # of the training sequences (they are independent draws, so the first $k$ are
 # a random subset), validated on the same validation set.
 
@@ -463,7 +467,7 @@ glue("frac_highest", f"{fraction_summary['mean'].idxmax():.0%}")
 #
 # With {glue:text}`frac_smallest` of the data the mean concordance is
 # {glue:text}`conc_smallest:.2f`, with all of it {glue:text}`conc_all_data:.2f`;
-# the highest mean is at {glue:text}`frac_highest` (paper: highest at 5 %).
+# the highest mean is at {glue:text}`frac_highest` (paper: highest at {glue:text}`paper_smallest_fraction_pct` %).
 # A model that has learned little is close to linear in its input, and for a
 # linear model TISM is ISM (chapter 1).
 #
@@ -533,7 +537,7 @@ direction.round(3)
 # ## Ours beside the paper
 #
 # All of Fig. 3 in one table: our means over held-out sequence × task, the
-# paper's means over its 9,158 held-out peaks × 81 cell types. The paper
+# paper's means over its {glue:text}`paper_n_sequences:,` held-out peaks × {glue:text}`paper_n_cell_types` cell types. The paper
 # reports no number for Fig. 3B, only which fraction is highest.
 
 # %%
@@ -552,7 +556,7 @@ paper_vs_ours.round(3)
 
 # %% [markdown]
 # In the epochs rows, "early epoch" is our highest concordance over the epochs
-# and "last epoch" our last epoch (the paper's are epochs 7 and 400).
+# and "last epoch" our last epoch (the paper's are epochs {glue:text}`paper_epoch_early_n` and {glue:text}`paper_epoch_last_n`).
 #
 # ## Beyond the paper 1: which attribution finds the real motifs?
 #
@@ -747,7 +751,7 @@ for pair in ["cooperative", "spaced"]:
 # * TISM agrees with ISM of the same model (mean Pearson
 #   {glue:text}`seed_tism_ism:.2f`) better than ISM of two models trained
 #   with different seeds agree with each other ({glue:text}`seed_ism_ism:.2f`):
-#   the paper's main robustness argument (0.70 against 0.58), asserted above.
+#   the paper's main robustness argument ({glue:text}`paper_seed_tism_ism:.2f` against {glue:text}`paper_seed_ism_ism:.2f`), asserted above.
 # * Concordance moves with training (epochs, data size) and with the
 #   architecture; the table above puts each of our numbers beside the paper's.
 # * With the truth known, the paper's hypothesis becomes a measurement: see

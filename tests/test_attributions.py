@@ -12,8 +12,17 @@ import pytest
 import torch
 from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 
-from tism_tutorial import (center, corrected, deep_lift_shap, global_attribution, gradient, hypothetical,
-                           ism, mean_effect, tism)
+from tism_tutorial import (
+    center,
+    corrected,
+    deep_lift_shap,
+    global_attribution,
+    gradient,
+    hypothetical,
+    ism,
+    mean_effect,
+    tism,
+)
 
 ATOL = 1e-10
 UNIFORM = (0.25, 0.25, 0.25, 0.25)
@@ -473,3 +482,43 @@ def test_numpy_integer_window_is_accepted(linear_model, X):
     """A window given as NumPy integers (e.g. from np.argmax) works like Python ints."""
     a = ism(linear_model, X, 0, start=np.int64(2), end=np.int64(5))
     assert a.shape[-1] == 3
+
+
+# ----------------------------------------------------------------------------
+# Precision and target arrays
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_model_is_refused_with_its_dtype(conv_model, X, dtype):
+    """A float16/bfloat16 model gives attributions off by up to ~12 %: refused, naming the dtype."""
+    half = conv_model.to(dtype)
+    for call in (lambda: gradient(half, X, 0), lambda: ism(half, X, 0, start=0, end=3),
+                 lambda: deep_lift_shap(half, X, 0, n_shuffles=2)):
+        with pytest.raises(ValueError, match=str(dtype)):
+            call()
+
+
+def test_half_precision_beluga_is_refused(beluga):
+    """The same on Beluga, including a model with only some parameters in half precision."""
+    layer = beluga.model[0][0]
+    original = layer.weight.data
+    try:
+        layer.weight.data = original.to(torch.bfloat16)
+        X = torch.nn.functional.one_hot(torch.zeros(1, 2000, dtype=torch.long), 4).transpose(1, 2).float()
+        with pytest.raises(ValueError, match="bfloat16"):
+            gradient(beluga, X, 267)
+    finally:
+        layer.weight.data = original
+    assert beluga.model[0][0].weight.dtype == torch.float32
+
+
+@pytest.mark.parametrize("target", [np.array([[0, 1]]), torch.tensor([[0], [1]])])
+def test_two_dimensional_target_arrays_are_refused(conv_model, X, target):
+    """A 2-d array of targets is refused rather than silently flattened."""
+    with pytest.raises(ValueError, match="1-d"):
+        gradient(conv_model, X, target)
+
+
+def test_one_dimensional_target_arrays_are_accepted(conv_model, X):
+    g = gradient(conv_model, X, np.array([0, 2]))
+    torch.testing.assert_close(g[:, 1], gradient(conv_model, X, 2))

@@ -9,8 +9,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from tism_tutorial import plot_attribution, plot_overview  # noqa: E402
-from tism_tutorial import weights  # noqa: E402
+from tism_tutorial import (  # noqa: E402
+    plot_attribution,
+    plot_overview,
+    weights,  # noqa: E402
+)
 from tism_tutorial.book import glue  # noqa: E402
 from tism_tutorial.cache import seed_from  # noqa: E402
 

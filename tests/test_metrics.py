@@ -12,8 +12,15 @@ import pytest
 import torch
 
 from tism_tutorial import gradient, ism, paper
-from tism_tutorial.metrics import (alternatives, concordance_table, pearson, pearson_alt, pearson_rows, summarize,
-                                   summarize_groups)
+from tism_tutorial.metrics import (
+    alternatives,
+    concordance_table,
+    pearson,
+    pearson_alt,
+    pearson_rows,
+    summarize,
+    summarize_groups,
+)
 
 
 def decode(x: torch.Tensor) -> str:

@@ -8,12 +8,19 @@ for the errors it promises.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from tism_tutorial.sequences import (CONCORDANCE_MOTIFS, JASPAR_IDS, MOTIFS, motif_sequences, plant_site,
-                                     read_fasta, sample_sites, site_mask)
+from tism_tutorial.sequences import (
+    CONCORDANCE_MOTIFS,
+    JASPAR_IDS,
+    MOTIFS,
+    motif_sequences,
+    plant_site,
+    read_fasta,
+    sample_sites,
+    site_mask,
+)
 
 # Two toy matrices: a deterministic 4-bp site and a 3-bp site with one free column.
 PWMS = {
@@ -110,7 +117,7 @@ def test_jaspar_pwms_are_probability_matrices():
 
     pwms = jaspar_pwms()
     assert list(pwms) == list(JASPAR_IDS)
-    for name, p in pwms.items():
+    for p in pwms.values():
         assert p.shape[0] == 4 and p.shape[1] >= 6
         torch.testing.assert_close(p.sum(dim=0), torch.ones(p.shape[1], dtype=p.dtype))
     assert decode(pwms["AP-1"])[1:8] == "TGAGTCA"  # FOS::JUN consensus

@@ -6,7 +6,6 @@ import pytest
 
 from tism_tutorial.targets import resolve_targets, target_family
 
-
 # ----------------------------------------------------------------------------
 # Target names
 # ----------------------------------------------------------------------------

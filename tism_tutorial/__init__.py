@@ -6,11 +6,20 @@ A, C, G, T order, on the DeepSEA Beluga model or any PyTorch model that maps
 (N, 4, L) to (N, n_targets) logits.
 """
 
-from .attributions import (center, corrected, deep_lift_shap, global_attribution, gradient,
-                           hypothetical, ism, mean_effect, tism)
+from .attributions import (
+                           center,
+                           corrected,
+                           deep_lift_shap,
+                           global_attribution,
+                           gradient,
+                           hypothetical,
+                           ism,
+                           mean_effect,
+                           tism,
+)
 from .model import ALPHABET, BELUGA_CHANNELS, N_TARGETS, Beluga
-from .validate import resolve_device
 from .plotting import plot_attribution, plot_overview
+from .validate import resolve_device
 from .weights import ChecksumError, WeightsInfo, cache_dir, load_beluga, target_names
 
 __version__ = "0.1.0"

@@ -19,6 +19,8 @@ Conventions
   - Eq. (7) mean effect: -sum_b values(l, b) / 3 on the reference base.
 
 Results are returned on the CPU in the model's (or the gradient's) dtype.
+Models in float16 or bfloat16 are refused with a ``ValueError``: compute
+attributions in float32 (or float64) and cast the model first.
 """
 
 from __future__ import annotations
@@ -29,17 +31,35 @@ import torch
 from tangermeme.deep_lift_shap import deep_lift_shap as _tm_deep_lift_shap
 from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 
-from .validate import (as_tensor, check_attribution, check_baseline, check_finite, check_one_hot,
-                        check_positive_int, check_targets, check_window)
+from .validate import (
+    as_tensor,
+    check_attribution,
+    check_baseline,
+    check_finite,
+    check_one_hot,
+    check_positive_int,
+    check_targets,
+    check_window,
+)
+
+#: Parameter dtypes the attribution functions refuse: their rounding error is of the
+#: size of the effects being measured.
+LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
 def _model_device_dtype(model: torch.nn.Module) -> tuple[torch.device, torch.dtype]:
     if not isinstance(model, torch.nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    try:
-        p = next(model.parameters())
-    except StopIteration:
+    params = list(model.parameters())
+    if not params:
         return torch.device("cpu"), torch.get_default_dtype()
+    low = sorted({str(q.dtype) for q in params if q.dtype in LOW_PRECISION})
+    if low:
+        raise ValueError(f"model has parameters of dtype {', '.join(low)}: attributions in half precision are "
+                         "silently wrong (their rounding errors are of the size of the single-base effects "
+                         "being measured). "
+                         "Cast the model with model.float() (or .double()) first.")
+    p = params[0]
     if model.training:
         warnings.warn("model is in training mode: dropout and batch norm make attributions random. "
                       "Call model.eval() first.", stacklevel=3)

@@ -1,14 +1,21 @@
-"""Helpers for the book's chapters: report a computed number in prose.
+"""Helpers for the book's chapters: report a computed or published number in prose.
 
 :func:`glue` prints a value (so it shows in Colab and in the executed
 notebook) and, when myst-nb is installed (the book build), stores it for
-``{glue:text}`` references in the chapter's markdown.
+``{glue:text}`` references in the chapter's markdown. :func:`glue_paper` glues
+every published number of :mod:`tism_tutorial.paper` under fixed keys, so a
+chapter quotes the paper without typing its numbers.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
 
-def glue(name: str, value, fmt: str = "{}") -> None:
+from . import paper
+
+
+def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
     """Print ``name = value`` and glue ``value`` under ``name`` for the book.
 
     Parameters
@@ -19,10 +26,59 @@ def glue(name: str, value, fmt: str = "{}") -> None:
         The computed value; numbers are formatted in the markdown reference.
     fmt: str, optional
         Format used for the printed line only.
+    quiet: bool, optional
+        Glue without printing. Default False.
     """
-    print(f"{name} = {fmt.format(value)}")
+    if not quiet:
+        print(f"{name} = {fmt.format(value)}")
     try:
         from myst_nb import glue as _glue
     except ImportError:  # Colab or a plain Jupyter install: printing is enough
         return
     _glue(name, value, display=False)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def paper_numbers() -> dict[str, float | int]:
+    """Every published number of :mod:`tism_tutorial.paper`, under the keys chapters glue.
+
+    Returns
+    -------
+    dict of str -> float or int
+        ``paper_mean``, ``paper_median``, ``paper_frac_pct`` (percent of
+        profiles at or above ``paper_threshold``), ``paper_below_pct``,
+        ``paper_r_prediction`` (Fig. 1); ``paper_length``,
+        ``paper_n_sequences``, ``paper_n_cell_types`` (AI-TAC's data);
+        ``paper_seed_<comparison>`` (Fig. 3A), ``paper_epoch_early|best|last``
+        and ``paper_epoch_<...>_n`` (Fig. 3C), ``paper_ablation_<name>``
+        (Fig. 3D), ``paper_smallest_fraction_pct`` (Fig. 3B) and
+        ``paper_ref_pearson|target|start|end|ism_cpu_seconds`` (the original
+        repository's Beluga notebook).
+    """
+    c = paper.CONCORDANCE
+    out: dict[str, float | int] = {
+        "paper_mean": c["mean"], "paper_median": c["median"], "paper_threshold": c["threshold"],
+        "paper_frac_pct": round(100 * c["frac_above"]), "paper_below_pct": round(100 * (1 - c["frac_above"])),
+        "paper_r_prediction": c["r_prediction"],
+        "paper_length": paper.AITAC_DATA["length"], "paper_n_sequences": paper.AITAC_DATA["n_sequences"],
+        "paper_n_cell_types": paper.AITAC_DATA["n_cell_types"],
+        "paper_smallest_fraction_pct": round(100 * paper.SMALLEST_TRAINING_FRACTION),
+    }
+    seeds = dict(zip(("tism_ism", "ism_ism", "tism_tism"), paper.SEEDS.values()))
+    out.update({f"paper_seed_{k}": v for k, v in seeds.items()})
+    out.update({f"paper_epoch_{k}": v for k, v in zip(paper.EPOCH_NUMBERS, paper.EPOCHS.values())})
+    out.update({f"paper_epoch_{k}_n": v for k, v in paper.EPOCH_NUMBERS.items()})
+    out.update({f"paper_ablation_{_slug(k)}": v for k, v in paper.ABLATIONS.items()})
+    out.update({f"paper_ref_{k}": v for k, v in paper.REFERENCE_NOTEBOOK.items()})
+    return out
+
+
+def glue_paper() -> None:
+    """Glue every number of :func:`paper_numbers` for the book and print them on one line."""
+    numbers = paper_numbers()
+    for name, value in numbers.items():
+        glue(name, value, quiet=True)
+    print(f"glued {len(numbers)} published numbers from tism_tutorial.paper (Sasse et al. 2024)")

@@ -29,16 +29,16 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import mannwhitneyu, spearmanr
+from sklearn.metrics import average_precision_score, roc_auc_score
 from tangermeme.ersatz import substitute
 from tangermeme.utils import random_one_hot
-from sklearn.metrics import average_precision_score, roc_auc_score
 
-from .validate import check_attribution, check_int, check_one_hot
 from .aitac import predict
-from .attributions import (center, corrected, deep_lift_shap, global_attribution, gradient, ism, mean_effect,
-                           tism)
+from .attributions import center, corrected, deep_lift_shap, global_attribution, gradient, ism, mean_effect, tism
 from .metrics import pearson_alt
 from .simulate import COOPERATIVE, SPACED, SimulatedData
+from .validate import check_attribution, check_int, check_one_hot
+
 
 def attribution_maps(model: torch.nn.Module, X, tasks=None, batch_size: int = 256) -> dict:
     """Gradient, TISM and exact ISM of every task, and the reference predictions.

@@ -188,7 +188,7 @@ class SimulatedData:
     def __len__(self) -> int:
         return self.X.shape[0]
 
-    def subset(self, index) -> "SimulatedData":
+    def subset(self, index) -> SimulatedData:
         """The sequences ``index`` (ints, in the order given), sites renumbered to match.
 
         Raises

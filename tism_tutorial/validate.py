@@ -58,8 +58,8 @@ def check_one_hot(X, name: str = "X") -> torch.Tensor:
         raise ValueError(f"{name} is not one-hot: it holds values other than 0 and 1")
     counts = X.sum(dim=1)
     if not (counts == 1).all():
-        n, l = (counts != 1).nonzero()[0].tolist()
-        raise ValueError(f"{name} is not one-hot: sequence {n}, position {l} has {int(counts[n, l])} "
+        n, pos = (counts != 1).nonzero()[0].tolist()
+        raise ValueError(f"{name} is not one-hot: sequence {n}, position {pos} has {int(counts[n, pos])} "
                          "bases set (expected exactly 1; 'N' positions are not supported)")
     return X
 
@@ -98,8 +98,8 @@ def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[in
     ------
     ValueError
         If a target is not an integer (floats, strings and booleans are
-        refused rather than truncated), the sequence is empty, or a target
-        lies outside ``[0, n_outputs)``.
+        refused rather than truncated), an array of targets is not 1-d, the
+        sequence is empty, or a target lies outside ``[0, n_outputs)``.
     """
     scalar = is_integer(target)
     if scalar:
@@ -107,7 +107,10 @@ def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[in
     elif isinstance(target, (str, bytes)) or not hasattr(target, "__iter__"):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
     else:
-        targets = list(target.flatten() if isinstance(target, (torch.Tensor, np.ndarray)) else target)
+        if isinstance(target, (torch.Tensor, np.ndarray)) and target.ndim != 1:
+            raise ValueError(f"{name} must be an int or a 1-d sequence of ints, got an array of shape "
+                             f"{tuple(target.shape)}")
+        targets = list(target)
     if not all(is_integer(t) for t in targets):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {target!r}")
     targets = [int(t) for t in targets]
