@@ -2,6 +2,8 @@
 #   make book   - venv + pinned requirements + package, execute every chapter with
 #                 papermill, build the HTML with Jupyter Book 1.x into book/_build/html
 #   make test   - the same set-up, then pytest (unit tests + every chapter under papermill)
+#   make unit   - the unit tests alone (no chapters; about a minute)
+#   make lint   - ruff check of the package, tests and chapter sources
 # PROFILE=quick|default|full chooses the chapters' parameter profile for `make book`;
 # the default, auto, is `default` when a CUDA GPU is visible and `quick` on a CPU.
 
@@ -13,7 +15,7 @@ SHARED_DATA ?= ../shared/data
 CHAPTERS := $(sort $(wildcard notebooks/*.ipynb))
 EXECUTED := $(patsubst notebooks/%,book/notebooks/%,$(CHAPTERS))
 
-.PHONY: book test setup seed-cache execute html sync clean
+.PHONY: book test unit lint setup seed-cache execute html sync clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +33,12 @@ seed-cache: setup
 
 test: seed-cache
 	$(BIN)/python -m pytest tests -q -ra
+
+unit: seed-cache
+	$(BIN)/python -m pytest tests -q -ra --ignore=tests/test_chapters.py
+
+lint: setup
+	$(BIN)/ruff check .
 
 execute: seed-cache
 	mkdir -p book/notebooks
