@@ -3,7 +3,7 @@
 #                 papermill, build the HTML with Jupyter Book 1.x into book/_build/html
 #   make test   - the same set-up, then pytest (unit tests + every chapter under papermill)
 #   make unit   - the unit tests alone (no chapters; about a minute)
-#   make lint   - ruff check of the package, tests and chapter sources
+#   make lint   - ruff check of the package, tests and chapter sources; schema check of the workflows
 # PROFILE=quick|default|full chooses the chapters' parameter profile for `make book`;
 # the default, auto, is `default` when a CUDA GPU is visible and `quick` on a CPU.
 
@@ -15,7 +15,7 @@ SHARED_DATA ?= ../shared/data
 CHAPTERS := $(sort $(wildcard notebooks/*.ipynb))
 EXECUTED := $(patsubst notebooks/%,book/notebooks/%,$(CHAPTERS))
 
-.PHONY: book test unit lint setup seed-cache execute html sync clean
+.PHONY: book test unit lint urls setup seed-cache execute html sync clean
 
 setup: $(VENV)/.installed
 
@@ -39,6 +39,7 @@ unit: seed-cache
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 execute: seed-cache
 	mkdir -p book/notebooks
@@ -61,6 +62,12 @@ html: seed-cache
 
 book: execute
 	$(MAKE) html
+
+# Write the repository URL and install ref of pyproject.toml into _config.yml,
+# CITATION.cff and every chapter's Colab install cell, then re-pair the chapters.
+urls: setup
+	$(BIN)/python tools/repository.py
+	$(MAKE) sync
 
 # Re-pair every chapter after editing its .py source.
 sync: setup
