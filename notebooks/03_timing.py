@@ -56,7 +56,7 @@ import sys
 
 if "google.colab" in sys.modules:  # pragma: no cover - only on Colab
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "tism_tutorial @ git+https://github.com/tism-book/tism-book"], check=True)
+                    "tism_tutorial @ git+https://github.com/tism-book/tism-book@main"], check=True)
 
 import math
 import warnings

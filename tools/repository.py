@@ -64,7 +64,7 @@ def write(root: Path = ROOT) -> list[str]:
     for pattern, regex, key in RULES:
         for path in sorted(root.glob(pattern)):
             text = path.read_text()
-            new = regex.sub(lambda m: m.group(0).replace(m.group(1), want[key]), text)
+            new = regex.sub(lambda m, v=want[key]: m.group(0).replace(m.group(1), v), text)
             if new != text:
                 path.write_text(new)
                 changed.append(str(path.relative_to(root)))
