@@ -79,6 +79,7 @@ from tism_tutorial.book import glue, glue_paper
 
 P = profiles.sizes(profiles.ATTRIBUTIONS, profile, device)
 n_shuffles = min(n_shuffles, P["max_shuffles"])
+pd.set_option("display.precision", 3)  # tables show three decimals
 glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
@@ -326,10 +327,10 @@ pearson_tism_ism = np.corrcoef(hyp_like["TISM"][alt], hyp_like["ISM"][alt])[0, 1
 pearson_grad_ism = np.corrcoef(hyp_like["gradient"][alt], hyp_like["ISM"][alt])[0, 1]
 glue("pearson_tism_ism", float(pearson_tism_ism), "{:.3f}")
 glue("pearson_grad_ism", float(pearson_grad_ism), "{:.3f}")
-corr_hyp.round(3).style.set_caption(f"Pearson r over the 3W alternative-base entries | {info.label}")
+corr_hyp.round(3).style.format(precision=3, thousands=",", na_rep="–").set_caption(f"Pearson r over the 3W alternative-base entries | {info.label}")
 
 # %%
-corr_pos.round(3).style.set_caption(f"Pearson r over the W positions | {info.label}")
+corr_pos.round(3).style.format(precision=3, thousands=",", na_rep="–").set_caption(f"Pearson r over the W positions | {info.label}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 5.5), constrained_layout=True)

@@ -84,6 +84,7 @@ from tism_tutorial.targets import resolve_targets, target_family
 
 device = resolve_device(None)
 print(f"device: {device}, torch {torch.__version__}")
+pd.set_option("display.precision", 3)  # tables show three decimals
 glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 
 # %% [markdown]
@@ -272,10 +273,9 @@ display(table.head())
 #
 # ## How often does TISM match ISM? (Fig. 1A)
 #
-# Over the {glue:text}`n_pairs` (sequence, target) pairs, Pearson(TISM, ISM)
-# has mean {glue:text}`r_tism_mean:.2f` (paper: {glue:text}`paper_mean:.2f`) and median
-# {glue:text}`r_tism_median:.2f` (paper: {glue:text}`paper_median:.2f`), and
-# {glue:text}`r_tism_frac:.0f` % of the pairs reach {glue:text}`paper_threshold` (paper: {glue:text}`paper_frac_pct` %).
+# The next cell summarises Pearson(TISM, ISM) over all (sequence, target)
+# pairs as the paper's Fig. 1A does: mean, median and the share of pairs at
+# or above the paper's threshold, beside the paper's values.
 
 # %%
 stats = summarize(table["r_tism"])
@@ -314,14 +314,17 @@ plt.show()
 # below a given correlation, for TISM and for the raw gradient; the star
 # marks the paper's {glue:text}`paper_below_pct` % of profiles below {glue:text}`paper_threshold`.*
 #
+# Over the {glue:text}`n_pairs` (sequence, target) pairs, Pearson(TISM, ISM)
+# has mean {glue:text}`r_tism_mean:.2f` (paper: {glue:text}`paper_mean:.2f`) and median
+# {glue:text}`r_tism_median:.2f` (paper: {glue:text}`paper_median:.2f`), and
+# {glue:text}`r_tism_frac:.0f` % of the pairs reach {glue:text}`paper_threshold` (paper: {glue:text}`paper_frac_pct` %).
+#
 # ## TISM against the raw gradient (Fig. 1C)
 #
 # The gradient at an alternative base is the first half of TISM; TISM
 # subtracts the gradient at the reference base. If that subtraction matters,
-# TISM should correlate with ISM better than the gradient does. Here
-# Pearson(gradient, ISM) has mean {glue:text}`r_grad_mean:.2f` against
-# {glue:text}`r_tism_mean:.2f` for TISM, and TISM is ahead in
-# {glue:text}`frac_tism_beats_grad:.0f` % of the pairs.
+# TISM should correlate with ISM better than the gradient does. The next
+# cell plots both correlations for every pair.
 
 # %%
 glue("r_grad_mean", float(table["r_grad"].mean()), "{:.3f}")
@@ -353,6 +356,10 @@ plt.show()
 # points above the diagonal are pairs where TISM matches ISM better than the
 # raw gradient does.*
 #
+# Pearson(gradient, ISM) has mean {glue:text}`r_grad_mean:.2f` against
+# {glue:text}`r_tism_mean:.2f` for TISM, and TISM is ahead in
+# {glue:text}`frac_tism_beats_grad:.0f` % of the pairs.
+#
 # The next cell turns the paper's claim into a test: **on average, TISM is
 # more concordant with ISM than the raw gradient**. How much passing it
 # proves depends on the weights. With Beluga's published weights it is a
@@ -360,10 +367,9 @@ plt.show()
 # is expected to pass for a structural reason: in a random network the
 # gradient at the reference base is noise about as large as the gradient at
 # the alternative base, so leaving it out (the raw gradient) should cost about
-# a factor $1/\sqrt{2} \approx 0.71$ in correlation. The ratio measured here is
-# {glue:text}`grad_over_tism:.2f`. We assert in both cases; if the assertion
-# fails, the chapter stops there with the numbers in the message rather than
-# hiding the disagreement.
+# a factor $1/\sqrt{2} \approx 0.71$ in correlation. We assert in both cases;
+# if the assertion fails, the chapter stops there with the numbers in the
+# message rather than hiding the disagreement.
 
 # %%
 glue("grad_over_tism", float(table["r_grad"].mean() / table["r_tism"].mean()), "{:.3f}")
@@ -374,15 +380,17 @@ assert fig1c_holds, (f"TISM is not more concordant with ISM than the raw gradien
                      f"{table['r_tism'].mean():.3f} vs {table['r_grad'].mean():.3f}")
 
 # %% [markdown]
+# The ratio of the two mean correlations (gradient over TISM) is
+# {glue:text}`grad_over_tism:.2f` on the weights named above.
+#
 # ## The mean effect per position (Fig. S1)
 #
-# Most attribution maps show one number per position. The ISM mean effect
-# $-\tfrac13\sum_b \mathrm{ISM}(l, b)$ is matched by the TISM mean effect with
-# mean Pearson {glue:text}`r_mean_tism_mean:.2f` over the window positions,
-# and by gradient×input with {glue:text}`r_mean_gxi_mean:.2f`; the TISM mean
-# effect is ahead in {glue:text}`frac_mean_tism_beats_gxi:.0f` % of the pairs.
-# The paper reports the same ordering (its Fig. S1); we show it here without
-# asserting it.
+# Most attribution maps show one number per position. The next cell compares
+# the ISM mean effect $-\tfrac13\sum_b \mathrm{ISM}(l, b)$ with two
+# one-number-per-position approximations: the TISM mean effect and
+# gradient×input, each correlated with it over the window positions. The
+# paper reports that the TISM mean effect is the closer one (its Fig. S1); we
+# show it here without asserting it.
 
 # %%
 glue("r_mean_tism_mean", float(table["r_mean_tism"].mean()), "{:.3f}")
@@ -402,17 +410,20 @@ plt.show()
 # gradient×input (x), each correlated with the ISM mean effect over the
 # window.*
 #
+# The TISM mean effect matches the ISM mean effect with mean Pearson
+# {glue:text}`r_mean_tism_mean:.2f` over the window positions, gradient×input
+# with {glue:text}`r_mean_gxi_mean:.2f`; the TISM mean effect is ahead in
+# {glue:text}`frac_mean_tism_beats_gxi:.0f` % of the pairs.
+#
 # ## Concordance and the predicted level (Fig. 1D)
 #
 # The paper found concordance weakly higher where the model predicts more
-# accessibility (R = {glue:text}`paper_r_prediction:.2f`). Here the correlation between a pair's reference
-# logit and its Pearson(TISM, ISM) is {glue:text}`r_vs_logit:.2f`. Pooled over
-# targets, this mixes differences between targets (each has its own baseline
-# logit) with differences between sequences; within a target, averaged over
-# targets, it is {glue:text}`r_vs_logit_within:.2f`. A second
-# candidate is the size of the effects themselves: between the logarithm of
-# the ISM spread and concordance the correlation is
-# {glue:text}`r_vs_ism_sd:.2f`.
+# accessibility (R = {glue:text}`paper_r_prediction:.2f`). The next cell
+# correlates each pair's concordance with its reference logit, pooled over
+# targets and within each target (each target has its own baseline logit,
+# so pooling mixes differences between targets with differences between
+# sequences), and with a second candidate, the size of the effects
+# themselves (the logarithm of the ISM spread).
 
 # %%
 r_vs_logit = float(np.corrcoef(table["logit"], table["r_tism"])[0, 1])
@@ -441,6 +452,13 @@ plt.show()
 # *Figure 4.4 (compare Fig. 1D). Concordance of each (sequence, target) pair
 # against the predicted logit of the unmutated sequence (left) and against
 # the logarithm of the spread of its ISM values (right).*
+#
+# Pooled over targets, the correlation between a pair's reference logit and
+# its Pearson(TISM, ISM) is {glue:text}`r_vs_logit:.2f` (paper:
+# {glue:text}`paper_r_prediction:.2f` against predicted accessibility);
+# within a target, averaged over targets, it is
+# {glue:text}`r_vs_logit_within:.2f`. Between the logarithm of the ISM spread
+# and concordance it is {glue:text}`r_vs_ism_sd:.2f`.
 #
 # ## Best, median and worst pair (Fig. 1B)
 #
@@ -500,7 +518,7 @@ by_target = (table.groupby(["target", "name", "family"])
              .agg(r_tism=("r_tism", "mean"), r_grad=("r_grad", "mean"), ism_sd=("ism_sd", "mean"),
                   logit=("logit", "mean"))
              .sort_values("r_tism", ascending=False).reset_index())
-display(by_target.round({"r_tism": 3, "r_grad": 3}).style.set_caption(f"Concordance by target | {info.label}"))
+display(by_target.round({"r_tism": 3, "r_grad": 3}).style.format(precision=3, thousands=",", na_rep="–").set_caption(f"Concordance by target | {info.label}"))
 glue("best_target_r", float(by_target["r_tism"].iloc[0]), "{:.3f}")
 glue("worst_target_r", float(by_target["r_tism"].iloc[-1]), "{:.3f}")
 glue("family_spread", float(table.groupby("family")["r_tism"].mean().agg(lambda s: s.max() - s.min())), "{:.3f}")
@@ -521,7 +539,7 @@ if fasta is None and len(factor_pairs):
     by_motif = (factor_pairs.groupby(["family", "carries_motif"])
                 .agg(pairs=("r_tism", "size"), r_tism=("r_tism", "mean"), ism_sd=("ism_sd", "mean"))
                 .unstack("carries_motif"))
-    display(by_motif.style.set_caption(f"Concordance by motif | {info.label}"))
+    display(by_motif.style.format(precision=3, thousands=",", na_rep="–").set_caption(f"Concordance by motif | {info.label}"))
     own_motif = factor_pairs.groupby("carries_motif")[["r_tism", "ism_sd"]].mean()
     r_with = float(own_motif["r_tism"].get(True, np.nan))
     r_without = float(own_motif["r_tism"].get(False, np.nan))
@@ -575,7 +593,7 @@ glue("ism_ratio_site_bg", ism_site / ism_bg, "{:.3f}")
 table["logit quartile"] = pd.qcut(table["logit"], 4, labels=["lowest", "2nd", "3rd", "highest"])
 by_level = table.groupby("logit quartile", observed=True).agg(
     pairs=("r_tism", "size"), logit=("logit", "mean"), r_tism=("r_tism", "mean"), r_grad=("r_grad", "mean"))
-display(by_level.round(3).style.set_caption(f"Concordance by predicted level | {info.label}"))
+display(by_level.round(3).style.format(precision=3, thousands=",", na_rep="–").set_caption(f"Concordance by predicted level | {info.label}"))
 glue("r_low_quartile", float(by_level["r_tism"].iloc[0]), "{:.3f}")
 glue("r_high_quartile", float(by_level["r_tism"].iloc[-1]), "{:.3f}")
 
