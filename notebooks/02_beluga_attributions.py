@@ -262,17 +262,22 @@ for title, values, logo_values in panels:
     plt.show()
 
 # %% [markdown]
-# With Beluga's published weights (run this chapter on Colab), you should see
-# the AP-1 site at positions 995–1004 stand out in the ISM and TISM maps. The
-# next cell measures that instead of assuming it: the share of the window's
-# ten positions with the largest absolute ISM mean effect that fall inside the
-# motif.
+# Does the inserted AP-1 site (positions {glue:text}`motif_first`–{glue:text}`motif_last`)
+# stand out? JunD binds AP-1 sites, so with Beluga's published weights it
+# should; with untrained weights nothing should. The next cell measures it
+# instead of assuming it: the share of the window's ten positions with the
+# largest absolute ISM mean effect that fall inside the motif (chance: the
+# motif's share of the window, {glue:text}`motif_share_window:.0%`).
 
 # %%
 score = ism_maps["ISM mean effect"][0].sum(0).abs()
 top10 = torch.topk(score, 10).indices + start
 in_motif = ((top10 >= m0) & (top10 < m1)).float().mean().item()
 glue("top10_in_motif", in_motif, "{:.0%}")
+glue("motif_first", m0)
+glue("motif_last", m1 - 1)
+glue("motif_share_window", (m1 - m0) / W, "{:.0%}")
+glue("weights_kind", "Beluga's published weights" if info.trained else "the UNTRAINED fallback (random weights)")
 if info.trained:
     print(f"{in_motif:.0%} of the 10 strongest ISM positions lie in the AP-1 site ({info.label}).")
 else:
@@ -280,6 +285,10 @@ else:
           "UNTRAINED fallback no motif is expected to stand out.")
 
 # %% [markdown]
+# On {glue:text}`weights_kind`, {glue:text}`top10_in_motif:.0%` of the ten
+# strongest ISM positions lie in the AP-1 site (chance
+# {glue:text}`motif_share_window:.0%`).
+#
 # ## All variants together, and how they correlate
 #
 # The overview stacks every map over the same window. Below it, the
@@ -350,10 +359,14 @@ plt.show()
 # %% [markdown]
 # Over the three alternative bases in the window, Pearson(TISM, ISM) is
 # {glue:text}`pearson_tism_ism:.3f` here, against {glue:text}`pearson_grad_ism:.3f`
-# for the raw gradient. For orientation only: the original TISM notebook
-# reported {glue:text}`paper_ref_pearson:.3f` for Beluga's published weights and track
-# {glue:text}`paper_ref_target` over positions {glue:text}`paper_ref_start`–{glue:text}`paper_ref_end` of *its own* example sequence; our sequence and window differ, so
-# even with the published weights the two numbers are not a replication.
+# for the raw gradient. The original TISM notebook reported
+# {glue:text}`paper_ref_pearson:.3f` for Beluga's published weights and track
+# {glue:text}`paper_ref_target` over positions {glue:text}`paper_ref_start`–{glue:text}`paper_ref_end`
+# of *its own* example sequence, but with a different definition and input:
+# it correlates all four bases, including the reference base where TISM and
+# ISM are both zero, and it fed A, C, G, T to a network trained on A, G, C, T
+# (pitfall (a) below). After that pitfall we recompute its number both ways
+# on this chapter's sequence, so the two definitions can be compared here.
 # The identities show up as correlations of exactly 1: corrected and
 # hypothetical in the first table (centered TISM, the same map, is left out);
 # in the second, the TISM mean effect with the uniform-baseline global
@@ -423,6 +436,39 @@ plt.show()
 # sequence to {glue:text}`err_swap:.1e`: the mistake raises no error and
 # produces a plausible-looking map of a different sequence.
 #
+# **The original notebook's correlation, recomputed.** Its definition
+# (Pearson over all four bases of the window, reference zeros included) and
+# its input (A, C, G, T fed to the raw network, the model `wrong` above)
+# against ours (the three alternative bases, channels permuted), in all four
+# combinations, over this chapter's window and sequence. ISM of the
+# wrong-order model costs another $3W$ forward passes.
+
+# %%
+ism_wrong = tt.ism(wrong, X, target, start, end)[0]
+tism_wrong = tt.tism(grad_wrong, X)[0, :, win]
+every_base = torch.ones_like(alt)
+original_vs_ours = pd.DataFrame(
+    [[np.corrcoef(t[m].double(), i[m].double())[0, 1] for m in (every_base, alt)]
+     for t, i in ((hyp_like["TISM"], hyp_like["ISM"]), (tism_wrong, ism_wrong))],
+    index=["channels permuted to A,G,C,T (ours)", "A,C,G,T fed to the raw network (original notebook)"],
+    columns=["all four bases, reference zeros included (original)", "three alternative bases (ours, the paper's)"])
+glue("r_orig_def_orig_order", float(original_vs_ours.iloc[1, 0]), "{:.3f}")
+glue("r_our_def_our_order", float(original_vs_ours.iloc[0, 1]), "{:.3f}")
+glue("r_orig_def_our_order", float(original_vs_ours.iloc[0, 0]), "{:.3f}")
+glue("zeros_effect", "raises" if original_vs_ours.iloc[0, 0] > original_vs_ours.iloc[0, 1] else "lowers")
+original_vs_ours.style.format(precision=3).set_caption(
+    f"Pearson(TISM, ISM), positions {start}-{end - 1}, target {target} | {info.label}")
+
+# %% [markdown]
+# With the original notebook's definition and channel order, this chapter's
+# sequence gives {glue:text}`r_orig_def_orig_order:.3f` (its published number,
+# on its own sequence, window and the published weights:
+# {glue:text}`paper_ref_pearson:.3f`); with our definition and the correct
+# channel order, {glue:text}`r_our_def_our_order:.3f`. Counting the reference
+# zeros alone {glue:text}`zeros_effect` ours to {glue:text}`r_orig_def_our_order:.3f`:
+# the zeros are pairs that agree by construction, not by the model, so numbers
+# computed under the two definitions are not comparable.
+#
 # For (b), ISM on probabilities needs no new forward pass: it is
 # $\sigma(f + \mathrm{ISM}) - \sigma(f)$, and TISM on probabilities is
 # $\sigma'(f)\,\mathrm{TISM}$ by the chain rule.
@@ -446,30 +492,49 @@ print(f"Pearson(TISM, ISM): logits {pearson_tism_ism:.3f}, probabilities {r_prob
 # %%
 offsets = torch.linspace(-8, 8, 17, dtype=torch.float64)
 p_shifted = torch.sigmoid(logit + offsets)
-r_shifted = []
-for c in offsets:
-    ism_p = torch.sigmoid(logit + c + ism64) - torch.sigmoid(logit + c)
-    r_shifted.append(np.corrcoef(grad_maps["TISM"][0, :, win][alt].double(), ism_p[alt])[0, 1])
-assert np.isfinite(r_shifted).all(), r_shifted
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(p_shifted, r_shifted, "o-", label="on probabilities")
-ax.axhline(pearson_tism_ism, color="k", ls="--", label="on logits (any offset)")
+tism64 = grad_maps["TISM"][0, :, win].double()
+# The same maps scaled so that the largest ISM effect is 2 logits: an illustration of the
+# effect sizes of a trained model (a linear rescaling leaves the logit-scale correlation unchanged).
+scale = 2.0 / float(ism64[alt].abs().max())
+
+
+def r_on_probabilities(ism_logit, tism_logit, c):
+    """Pearson(TISM, ISM) on the probability scale for a prediction shifted by c logits."""
+    ism_p = torch.sigmoid(logit + c + ism_logit) - torch.sigmoid(logit + c)
+    return np.corrcoef(tism_logit[alt], ism_p[alt])[0, 1]
+
+
+r_shifted = [r_on_probabilities(ism64, tism64, c) for c in offsets]
+r_scaled = [r_on_probabilities(scale * ism64, scale * tism64, c) for c in offsets]
+assert np.isfinite(r_shifted).all() and np.isfinite(r_scaled).all(), (r_shifted, r_scaled)
+fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+ax.plot(p_shifted, r_shifted, "o-", label="this model's effects, on probabilities")
+ax.plot(p_shifted, r_scaled, "s-", label="effects scaled to a largest 2 logits (illustration)")
+ax.axhline(pearson_tism_ism, color="k", ls="--", label="on logits (any offset, any scale)")
+ax.ticklabel_format(axis="y", useOffset=False)
+ax.set_ylim(min(0.0, float(np.min(r_scaled)) - 0.05), 1.0)
 ax.set_xlabel("predicted probability of the reference sequence")
 ax.set_ylabel("Pearson(TISM, ISM), alternative bases")
 ax.set_title(f"Sigmoid saturation | {info.label}", fontsize=10)
-ax.legend()
+ax.legend(fontsize=8, loc="lower center")
 plt.show()
 glue("r_prob_min", float(np.min(r_shifted)), "{:.3f}")
+glue("r_prob_drop", float(pearson_tism_ism - np.min(r_shifted)), "{:.1e}")
+glue("ism_max_logit", float(ism64[alt].abs().max()), "{:.2g}")
+glue("r_scaled_min", float(np.min(r_scaled)), "{:.3f}")
 
 # %% [markdown]
 # At the model's own prediction (probability {glue:text}`prob0:.3f`),
 # Pearson(TISM, ISM) is {glue:text}`pearson_tism_ism:.3f` on logits and
 # {glue:text}`r_tism_ism_prob:.3f` on probabilities; across the shifted
-# predictions its lowest value on probabilities is {glue:text}`r_prob_min:.3f`.
-# The size of the drop depends on how large the ISM effects are on the logit
-# scale: effects of a logit or more, common for a trained model, are bent by
-# the sigmoid near 0 and 1, while tiny effects (such as the untrained
-# fallback's) see an almost linear sigmoid.
+# predictions its lowest value on probabilities is {glue:text}`r_prob_min:.3f`,
+# a drop of {glue:text}`r_prob_drop` from the logit scale (the y axis starts
+# at zero, so a drop that small is a flat line). The size of the drop depends
+# on how large the ISM effects are on the logit scale: this model's largest
+# effect is {glue:text}`ism_max_logit` logits. Scaled so that the largest
+# effect is 2 logits, the same maps fall to {glue:text}`r_scaled_min:.3f` on
+# probabilities for predictions near 0 or 1: effects of logit size are bent by
+# the sigmoid there, tiny ones see an almost linear sigmoid.
 #
 # For (c), tangermeme's default output on the motif against our raw ISM:
 
