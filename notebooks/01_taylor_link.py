@@ -31,8 +31,9 @@
 # downloads.
 
 # %% tags=["parameters"]
-# Papermill parameters: the test suite overrides these.
-profile = "default"  # "quick" (CI) or "default"; both are fast here
+# Papermill parameters; the tests and `make book` override them, and the chapter prints the profile it ran.
+# profile: "quick" (minutes on a CPU), "default" (sized for one GPU; "quick" without CUDA) or "full".
+profile = "default"
 seed = 0  # seed of the random sequences and model weights
 
 # %% [markdown]
@@ -73,6 +74,7 @@ from tism_tutorial.metrics import pearson_alt
 
 device = resolve_device(None)
 P = profiles.sizes(profiles.TAYLOR_LINK, profile, device)
+print(f"profile {P['profile']!r} on {device}")
 torch.manual_seed(seed)
 print(f"device: {device}, torch {torch.__version__}")
 glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
@@ -329,14 +331,14 @@ r_mean_tism = np.corrcoef(mean_tism.flatten(), mean_ism.flatten())[0, 1]
 glue("r_gxi_vs_ism", float(r_gxi), "{:.4f}")
 glue("r_mean_tism_vs_ism", float(r_mean_tism), "{:.4f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True, constrained_layout=True)
 for ax, values, name, r in [(axes[0], grad_x_input, "gradient×input", r_gxi),
                             (axes[1], mean_tism, "TISM mean effect", r_mean_tism)]:
     ax.plot(values.flatten(), mean_ism.flatten(), ".", ms=2, alpha=0.4)
     ax.set_xlabel(f"{name} (logit)")
-    ax.set_title(f"{name} vs ISM mean effect: r = {r:.3f}")
+    ax.set_title(f"{name} vs ISM mean effect\nPearson r = {r:.3f}", fontsize=10)
 axes[0].set_ylabel("ISM mean effect (logit)")
-fig.suptitle("Per-position attributions of a small GELU CNN, 3 outputs x 8 sequences")
+fig.suptitle(f"Per-position attributions of a small GELU CNN, 3 outputs x {X.shape[0]} sequences", fontsize=11)
 plt.show()
 
 # %% [markdown]

@@ -38,7 +38,8 @@
 # on a GPU under a minute, including ISM over the full 2 kb.
 
 # %% tags=["parameters"]
-# Papermill parameters. profile: "quick" (CI), "default" or "full".
+# Papermill parameters; the tests and `make book` override them, and the chapter prints the profile it ran.
+# profile: "quick" (minutes on a CPU), "default" (sized for one GPU; "quick" without CUDA) or "full".
 profile = "default"
 weights = "auto"  # "auto" (download or untrained fallback), "untrained", or a path to deepsea.beluga.pth
 device = None  # None: CUDA when available, else CPU
@@ -79,6 +80,7 @@ from tism_tutorial.book import glue, glue_paper
 
 P = profiles.sizes(profiles.ATTRIBUTIONS, profile, device)
 n_shuffles = min(n_shuffles, P["max_shuffles"])
+print(f"profile {P['profile']!r}")
 pd.set_option("display.precision", 3)  # tables show three decimals
 glue_paper()  # the paper's numbers, quoted in the prose from tism_tutorial.paper
 

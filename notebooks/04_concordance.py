@@ -44,8 +44,9 @@
 # `fast_ism = True`. Weights download: about 600 MB, once.
 
 # %% tags=["parameters"]
-# Papermill parameters: the test suite overrides these.
-profile = "default"  # "quick" (CI), "default" (one GPU) or "full" (5x the sequences)
+# Papermill parameters; the tests and `make book` override them, and the chapter prints the profile it ran.
+# profile: "quick" (minutes on a CPU), "default" (sized for one GPU; "quick" without CUDA) or "full".
+profile = "default"
 seed = 0  # seed of the backgrounds, the sampled sites and their positions
 fasta = None  # your own FASTA file; None: random sequences with JASPAR sites
 targets = None  # Beluga target indices or names; None: the panel below

@@ -44,7 +44,8 @@
 # not saved.
 
 # %% tags=["parameters"]
-# Papermill parameters. profile: "quick" (CI), "default" ("full" on a GPU) or "full".
+# Papermill parameters; the tests and `make book` override them, and the chapter prints the profile it ran.
+# profile: "quick" (minutes on a CPU), "default" (sized for one GPU; "quick" without CUDA) or "full".
 profile = "default"
 seed = 0  # seed of the grammar, the data and the first model
 device = None  # None: CUDA when available, else the CPU
