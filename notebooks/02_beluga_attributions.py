@@ -107,8 +107,11 @@ full_ism = P["full_ism"]
 # %%
 X = substitute(random_one_hot((1, 4, 2000), random_state=seed), motif).float()
 motif_start = (X.shape[-1] - len(motif)) // 2
+glue("motif_first", motif_start)
+glue("motif_last", motif_start + len(motif) - 1)
 start, end = window
 W = end - start
+glue("motif_share_window", len(motif) / W, "{:.0%}")
 with torch.no_grad():
     logit = model(X.to(dev))[0, target].item()
 print(f"motif {motif} at {motif_start}-{motif_start + len(motif) - 1}; "
@@ -181,15 +184,13 @@ dls_hyp, deltas = tt.deep_lift_shap(model, X, target, n_shuffles=n_shuffles, ran
 dls_input = dls_hyp * X
 max_delta = deltas.max().item()
 glue("dls_max_delta", max_delta, "{:.2e}")
+glue("n_shuffles_used", n_shuffles)
 assert max_delta < 1e-3, f"DeepLIFT/SHAP convergence delta {max_delta} above tangermeme's 1e-3 threshold"
 
 # %% [markdown]
 # With {glue:text}`n_shuffles_used` references the largest convergence delta
 # is {glue:text}`dls_max_delta:.1e` logit, below tangermeme's warning
 # threshold of $10^{-3}$.
-
-# %%
-glue("n_shuffles_used", n_shuffles)
 
 # %% [markdown]
 # ## The identities, asserted
@@ -276,9 +277,6 @@ score = ism_maps["ISM mean effect"][0].sum(0).abs()
 top10 = torch.topk(score, 10).indices + start
 in_motif = ((top10 >= m0) & (top10 < m1)).float().mean().item()
 glue("top10_in_motif", in_motif, "{:.0%}")
-glue("motif_first", m0)
-glue("motif_last", m1 - 1)
-glue("motif_share_window", (m1 - m0) / W, "{:.0%}")
 glue("weights_kind", "Beluga's published weights" if info.trained else "the UNTRAINED fallback (random weights)")
 if info.trained:
     print(f"{in_motif:.0%} of the 10 strongest ISM positions lie in the AP-1 site ({info.label}).")
