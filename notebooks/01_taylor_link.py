@@ -362,7 +362,60 @@ plt.show()
 #
 # ## Exercises
 #
-# 1. Replace the GELU activations by ReLU and re-run Check 2. Why does the
-#    fitted slope no longer hold? (Hint: a ReLU network is piecewise linear.)
-# 2. Show with `hypothetical` that for any background $p$ the hypothetical
-#    attributions at a position sum to zero when weighted by $p$.
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: taylor-relu
+#
+# Replace the GELU activations by ReLU and re-run Check 2. Why does the
+# fitted slope no longer hold? (Hint: a ReLU network is piecewise linear.)
+# ````
+#
+# ````{solution} taylor-relu
+# :class: dropdown
+#
+# A ReLU network is linear inside each region of input space where no unit
+# changes sign, so its second derivative is zero almost everywhere. Moving from
+# $s_0$ towards $s_1$ by $\varepsilon$, the remainder $r(\varepsilon)$ is exactly
+# zero (up to rounding) until the path crosses the first kink, then it grows
+# *linearly* in $\varepsilon$, not quadratically: the log-log plot shows a floor
+# of rounding errors followed by a slope of about 1, and a fitted slope of 2 no
+# longer describes it. Swap the activation and rerun the cell:
+#
+# ```python
+# cnn_relu = torch.nn.Sequential(
+#     torch.nn.Conv1d(4, 16, kernel_size=9, padding=4), torch.nn.ReLU(),
+#     torch.nn.Conv1d(16, 16, kernel_size=9, padding=4), torch.nn.ReLU(),
+#     torch.nn.AdaptiveAvgPool1d(20), torch.nn.Flatten(), torch.nn.Linear(16 * 20, 3),
+# ).double().eval()
+# ```
+#
+# The Taylor argument for TISM still applies region by region; what fails is
+# the smoothness that makes the error shrink as $\varepsilon^2$.
+# ````
+#
+# ````{exercise}
+# :label: taylor-hypothetical-sum
+#
+# Show with `hypothetical` that for any background $p$ the hypothetical
+# attributions at a position sum to zero when weighted by $p$.
+# ````
+#
+# ````{solution} taylor-hypothetical-sum
+# :class: dropdown
+#
+# By Eq. (6), $a(j) = m(j) - \sum_i p_i m(i)$, so
+# $\sum_j p_j a(j) = \sum_j p_j m(j) - (\sum_j p_j)\sum_i p_i m(i) = 0$ because
+# $\sum_j p_j = 1$. Numerically, for a gradient `g` of shape (N, 4, L):
+#
+# ```python
+# p = torch.tensor([0.3, 0.2, 0.2, 0.3], dtype=torch.float64)
+# a = hypothetical(g, baseline=p)
+# weighted = (p[:, None] * a).sum(dim=-2)          # (N, L)
+# assert weighted.abs().max() < 1e-12
+# ```
+#
+# With the uniform background this is the statement that the corrected
+# gradient has zero mean over the four bases at every position.
+# ````
+

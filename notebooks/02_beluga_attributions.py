@@ -603,7 +603,47 @@ timing.round(3)
 #
 # ## Exercises
 #
-# 1. Set `target = 53` (GM12878 DNase) and rerun: does the AP-1 site matter for
-#    accessibility in this sequence?
-# 2. Replace `motif` with its reverse complement `GATGAGTCAC`. Which maps
-#    change, and why should a model trained on both strands barely care?
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: beluga-dnase
+#
+# Set `target = 53` (GM12878 DNase) and rerun: does the AP-1 site matter for
+# accessibility in this sequence?
+# ````
+#
+# ````{solution} beluga-dnase
+# :class: dropdown
+#
+# Run the chapter with papermill, `-p target 53`, or change the parameters
+# cell. The measuring cell then reports the share of the ten strongest ISM
+# positions that fall inside the AP-1 site, against the chance level it prints.
+# With the published weights, a share well above chance says that the model
+# uses the AP-1 site for accessibility in GM12878 too; a share at chance says that in this random
+# background the site alone does not change the DNase prediction. With the
+# untrained fallback the share stays near chance for any target, which is the
+# point of measuring it rather than expecting it.
+# ````
+#
+# ````{exercise}
+# :label: beluga-reverse
+#
+# Replace `motif` with its reverse complement `GATGAGTCAC`. Which maps
+# change, and why should a model trained on both strands barely care?
+# ````
+#
+# ````{solution} beluga-reverse
+# :class: dropdown
+#
+# Every map changes position by position, because the bases in the window
+# change: the logos read the reverse complement, and the heatmaps' rows swap
+# accordingly. What should barely change is the *size* of the effect: a
+# transcription factor binds either strand, a model that learned the motif
+# from genomic data has seen it in both orientations, and the AP-1 consensus
+# `TGA(C/G)TCA` is its own reverse complement, so with the published weights
+# the ISM mean effect summed over the site should be similar for both
+# orientations. Compare `ism_maps["ISM mean effect"][0].sum()` over the motif's
+# positions for the two runs. The untrained fallback has no reason to treat
+# the two orientations alike.
+# ````
+

@@ -657,13 +657,71 @@ with pd.option_context("display.max_colwidth", None):
 #
 # ## Exercises
 #
-# 1. Run the chapter on your own sequences: write them to a FASTA file and
-#    set `fasta = "my_sequences.fa"` (other lengths are centred and cropped or
-#    padded, with a warning). Does concordance differ from the synthetic
-#    sequences?
-# 2. Set `fast_ism = True` and compare the ISM time and the largest difference
-#    from the exact ISM above. Why can fastISM recompute only part of each
-#    layer?
-# 3. Widen the window (edit `SIZES`) so that it holds more background than
-#    sites. How do the mean and the spread of Pearson(TISM, ISM) change, and
-#    why does the definition of concordance depend on the window?
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: concordance-fasta
+#
+# Run the chapter on your own sequences: write them to a FASTA file and
+# set `fasta = "my_sequences.fa"` (other lengths are centred and cropped or
+# padded, with a warning). Does concordance differ from the synthetic
+# sequences?
+# ````
+#
+# ````{solution} concordance-fasta
+# :class: dropdown
+#
+# `read_fasta` returns the one-hot sequences and a table of what it changed
+# (cropped, padded, bases replaced); the rest of the chapter runs unchanged, and
+# the by-motif and by-position sections say that they are skipped because
+# there are no inserted sites. Compare Table 4.1 of the two runs. On real
+# regulatory sequences a trained model predicts larger effects than on random
+# backgrounds, and Fig. 4.4 of this chapter (concordance against the ISM
+# spread) tells you which way that should move concordance on your model.
+# ````
+#
+# ````{exercise}
+# :label: concordance-fastism
+#
+# Set `fast_ism = True` and compare the ISM time and the largest difference
+# from the exact ISM above. Why can fastISM recompute only part of each
+# layer?
+# ````
+#
+# ````{solution} concordance-fastism
+# :class: dropdown
+#
+# A single-base change at position $l$ changes a convolution's output only
+# within one kernel width of $l$; after each layer the changed stretch widens
+# by the next kernel (and shrinks by the pooling factor), until a dense layer
+# mixes everything. fastISM (tangermeme's `fast=True` path) reuses the
+# reference sequence's activations outside that stretch and recomputes only
+# inside it, so its cost per variant falls with the share of each layer that a
+# variant can touch. The result should agree with plain ISM up to float32
+# summation-order differences (the chapter prints the largest difference);
+# chapter 3 times both paths side by side.
+# ````
+#
+# ````{exercise}
+# :label: concordance-window
+#
+# Widen the window (edit `CONCORDANCE` in `tism_tutorial/profiles.py`, or
+# pass a larger `window` in your own copy) so that it holds more background
+# than sites. How do the mean and the spread of Pearson(TISM, ISM) change, and
+# why does the definition of concordance depend on the window?
+# ````
+#
+# ````{solution} concordance-window
+# :class: dropdown
+#
+# Concordance is one Pearson correlation over all $3W$ alternative-base
+# entries of the window. Background positions carry small effects on which
+# TISM and ISM may disagree in sign; sites carry large effects that dominate
+# the covariance when present. Widening the window adds mostly background
+# entries, so the correlation is increasingly decided by small effects, and
+# the spread across sequences usually grows with it. The number is therefore a
+# property of (sequence, target, *window*), which is why the paper fixes the
+# whole 251-bp input and why this chapter states its window beside every
+# result.
+# ````
+
