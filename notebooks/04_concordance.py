@@ -332,8 +332,9 @@ glue("r_grad_mean", float(table["r_grad"].mean()), "{:.3f}")
 glue("frac_tism_beats_grad", 100 * float((table["r_tism"] > table["r_grad"]).mean()), "{:.1f} %")
 
 
-def scatter_by_family(ax, x, y, families):
+def scatter_by_family(x, y, families, xlabel, ylabel, title):
     """Scatter per (sequence, target) pair, one colour per target family, with the diagonal."""
+    fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
     for k, fam in enumerate(sorted(set(families))):
         sel = np.asarray(families) == fam
         ax.plot(np.asarray(x)[sel], np.asarray(y)[sel], "o", ms=4, alpha=0.6, color=f"C{k}", label=fam)
@@ -343,14 +344,14 @@ def scatter_by_family(ax, x, y, families):
     ax.set_ylim(lo, 1)
     ax.set_aspect("equal")
     ax.legend(fontsize=8, title="target", loc="lower right")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}\n{info.label}", fontsize=10)
+    plt.show()
 
 
-fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
-scatter_by_family(ax, table["r_grad"], table["r_tism"], table["family"])
-ax.set_xlabel("Pearson(gradient, ISM)")
-ax.set_ylabel("Pearson(TISM, ISM)")
-ax.set_title(f"TISM vs raw gradient as predictors of ISM\n{info.label}", fontsize=10)
-plt.show()
+scatter_by_family(table["r_grad"], table["r_tism"], table["family"], "Pearson(gradient, ISM)",
+                  "Pearson(TISM, ISM)", "TISM vs raw gradient as predictors of ISM")
 
 # %% [markdown]
 # *Figure 4.2 (compare Fig. 1C). Each point is one (sequence, target) pair;
@@ -398,12 +399,9 @@ glue("r_mean_tism_mean", float(table["r_mean_tism"].mean()), "{:.3f}")
 glue("r_mean_gxi_mean", float(table["r_mean_gxi"].mean()), "{:.3f}")
 glue("frac_mean_tism_beats_gxi", 100 * float((table["r_mean_tism"] > table["r_mean_gxi"]).mean()), "{:.1f} %")
 
-fig, ax = plt.subplots(figsize=(5.5, 5.5), constrained_layout=True)
-scatter_by_family(ax, table["r_mean_gxi"], table["r_mean_tism"], table["family"])
-ax.set_xlabel("Pearson(gradient×input, ISM mean effect)")
-ax.set_ylabel("Pearson(TISM mean effect, ISM mean effect)")
-ax.set_title(f"Mean effect per position\n{info.label}", fontsize=10)
-plt.show()
+scatter_by_family(table["r_mean_gxi"], table["r_mean_tism"], table["family"],
+                  "Pearson(gradient×input, ISM mean effect)", "Pearson(TISM mean effect, ISM mean effect)",
+                  "Mean effect per position")
 
 # %% [markdown]
 # *Figure 4.3 (compare Fig. S1). As Figure 4.2, for one value per position:
