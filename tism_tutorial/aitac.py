@@ -38,41 +38,41 @@ class Config:
 
     Attributes
     ----------
-    n_filters: int
+    n_filters : int
         Convolution channels (first layer and residual blocks). Default 64.
-    kernel_size: int
+    kernel_size : int
         Width of the first-layer kernels in bp. Default 19 (as in the paper).
-    activation: str
+    activation : str
         ``"gelu"`` (default) or ``"relu"``, used everywhere.
-    pooling: str
+    pooling : str
         ``"softmax"``: softmax-weighted mean pooling (default); ``"max"``: max-pooling.
-    batch_norm: bool
+    batch_norm : bool
         Batch norm after every convolution. Default True.
-    n_blocks: int
+    n_blocks : int
         Residual convolution blocks (kernel 7); the first is followed by pooling. Default 2.
-    shallow: bool
+    shallow : bool
         One convolution, a global pool, then the head (the paper's shallow CNN). Default False.
-    hidden: int
+    hidden : int
         Units of the dense layer before the output. Default 128.
-    dropout: float
+    dropout : float
         Dropout before the output layer. Default 0.2.
-    optimizer: str
+    optimizer : str
         ``"sgd"`` (with momentum 0.9, default) or ``"adamw"``.
-    lr: float or None
+    lr : float or None
         Learning rate; None: 0.05 for SGD, 0.003 for AdamW.
-    weight_decay: float
+    weight_decay : float
         Default 0.0 for SGD; AdamW uses 0.01 when this is 0.
-    loss: str
+    loss : str
         ``"mse+corr"``: MSE plus (1 - Pearson across tasks), per sequence (default); ``"mse"``.
-    shift: int
+    shift : int
         Random shift of each training sequence by up to ``shift`` bp (circular). Default 3; 0: none.
-    epochs: int
+    epochs : int
         Most training epochs. Default 20.
-    patience: int
+    patience : int
         Stop after this many epochs without a better validation correlation. Default 5.
-    batch_size: int
+    batch_size : int
         Default 64.
-    clip: float
+    clip : float
         Largest gradient norm per step (``clip_grad_norm_``). Default 1.0.
     """
 
@@ -156,9 +156,9 @@ class SoftmaxPool1d(nn.Module):
 
     Parameters
     ----------
-    kernel_size: int
+    kernel_size : int
         Window width; a trailing remainder of the length is dropped (as in ``nn.MaxPool1d``).
-    channels: int
+    channels : int
         Number of channels (one ``beta`` each).
     """
 
@@ -214,11 +214,11 @@ class AITAC(nn.Module):
 
     Parameters
     ----------
-    n_tasks: int
+    n_tasks : int
         Outputs T.
-    length: int, optional
+    length : int, optional
         Input length in bp, at least 50. Default 250.
-    config: Config, optional
+    config : Config, optional
         Architecture switches (training fields are ignored here).
 
     Raises
@@ -265,7 +265,7 @@ class AITAC(nn.Module):
 
         Parameters
         ----------
-        X: torch.Tensor, shape=(N, 4, length), float
+        X : torch.Tensor, shape=(N, 4, length), float
             One-hot sequences, A, C, G, T.
 
         Returns
@@ -294,8 +294,8 @@ def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torc
 
     Parameters
     ----------
-    pred, y: torch.Tensor, shape=(B, T)
-    kind: str, optional
+    pred, y : torch.Tensor, shape=(B, T)
+    kind : str, optional
         ``"mse+corr"`` (default) or ``"mse"``.
 
     Returns
@@ -322,11 +322,11 @@ def predict(model: nn.Module, X, batch_size: int = 256) -> torch.Tensor:
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps (N, 4, L) to (N, T); its training mode is restored afterwards.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences, A, C, G, T.
-    batch_size: int, optional
+    batch_size : int, optional
         Sequences per forward pass. Default 256.
 
     Returns
@@ -393,29 +393,29 @@ def train(config: Config, X_train, y_train, X_val, y_val, seed: int = 0, device=
 
     Parameters
     ----------
-    config: Config
+    config : Config
         Architecture and training settings.
-    X_train, X_val: torch.Tensor, shape=(N, 4, L)
+    X_train, X_val : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    y_train, y_val: torch.Tensor, shape=(N, T)
+    y_train, y_val : torch.Tensor, shape=(N, T)
         Labels.
-    seed: int, optional
+    seed : int, optional
         Seed of the initial weights, batch order, shifts and dropout. Default 0.
-    device: torch.device or str, optional
+    device : torch.device or str, optional
         Default: CUDA when available, else the CPU.
-    on_epoch: callable, optional
+    on_epoch : callable, optional
         ``on_epoch(model, epoch) -> dict`` called after every epoch with the
         model in eval mode; its values are added to that epoch's row.
-    progress: bool, optional
+    progress : bool, optional
         Show a tqdm progress bar over epochs. Default True.
-    desc: str, optional
+    desc : str, optional
         Label of the progress bar.
 
     Returns
     -------
-    model: AITAC
+    model : AITAC
         The weights of the best validation epoch, in eval mode, on ``device``.
-    history: pandas.DataFrame
+    history : pandas.DataFrame
         One row per epoch: ``epoch`` (1-based), ``train_loss``, ``val_corr``,
         ``seconds``, ``best`` (True on the kept epoch), plus ``on_epoch``'s columns.
 

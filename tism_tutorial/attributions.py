@@ -94,15 +94,15 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T), any real dtype.
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices, in ``[0, n_targets)``.
-    batch_size: int, optional
+    batch_size : int, optional
         Sequences per forward pass. Default 16.
-    target_batch_size: int, optional
+    target_batch_size : int, optional
         Targets back-propagated together. Default 64.
 
     Returns
@@ -150,11 +150,11 @@ def global_attribution(grad, X, baseline=0.0) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         Gradient from :func:`gradient`.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         The one-hot sequences the gradient was taken at.
-    baseline: float or torch.Tensor of shape (4,), optional
+    baseline : float or torch.Tensor of shape (4,), optional
         Reference input: 0 (default) gives gradient x input; 0.25 for every
         base gives the uniform-background version.
 
@@ -188,9 +188,9 @@ def tism(grad, X) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         Gradient from :func:`gradient` (logit units).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         The one-hot sequences the gradient was taken at (defines the reference base).
 
     Returns
@@ -217,7 +217,7 @@ def corrected(grad) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
 
     Returns
     -------
@@ -242,8 +242,8 @@ def hypothetical(grad, baseline=(0.25, 0.25, 0.25, 0.25)) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
-    baseline: sequence of 4 floats, optional
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    baseline : sequence of 4 floats, optional
         Background probabilities of A, C, G, T; non-negative, summing to 1.
 
     Returns
@@ -269,9 +269,9 @@ def mean_effect(values, X) -> torch.Tensor:
 
     Parameters
     ----------
-    values: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    values : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         ISM (from :func:`ism`) or TISM (from :func:`tism`).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
 
     Returns
@@ -296,7 +296,7 @@ def center(ism_values) -> torch.Tensor:
 
     Parameters
     ----------
-    ism_values: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    ism_values : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
 
     Returns
     -------
@@ -321,21 +321,21 @@ def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = Non
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices.
-    start, end: int, optional
+    start, end : int, optional
         Window of positions to mutate, ``0 <= start < end <= L``; ``end=None``
         means L (unlike tangermeme's default, the last base is included).
-    batch_size: int, optional
+    batch_size : int, optional
         Variant sequences per forward pass. Default 64.
-    fast: bool, optional
+    fast : bool, optional
         Use tangermeme's fastISM path (recomputes only the positions an edit
         can change; agrees up to rounding). Default False: plain forward passes.
-    verbose: bool or None, optional
+    verbose : bool or None, optional
         Progress bar; None shows one when more than 3,000 variants are scored.
 
     Returns
@@ -378,22 +378,22 @@ def deep_lift_shap(model: torch.nn.Module, X, target, n_shuffles: int = 20, rand
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices.
-    n_shuffles: int, optional
+    n_shuffles : int, optional
         References per sequence. Default 20.
-    random_state: int, optional
+    random_state : int, optional
         Seed of the shuffles. Default 0.
-    hypothetical: bool, optional
+    hypothetical : bool, optional
         Return hypothetical attributions for all four bases (True) or the
         attributions multiplied by ``X`` (False, default).
-    batch_size: int, optional
+    batch_size : int, optional
         Sequence-reference pairs per pass. Default 32.
-    return_deltas: bool, optional
+    return_deltas : bool, optional
         Also return the convergence deltas, shape (N,) or (N, T): the
         absolute gap between the summed attributions and f(X) - mean f(references).
 

@@ -20,13 +20,13 @@ def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
 
     Parameters
     ----------
-    name: str
+    name : str
         Key used in the chapter's markdown as ``{glue:text}`name```.
-    value: object
+    value : object
         The computed value; numbers are formatted in the markdown reference.
-    fmt: str, optional
+    fmt : str, optional
         Format used for the printed line only.
-    quiet: bool, optional
+    quiet : bool, optional
         Glue without printing. Default False.
     """
     if not quiet:

@@ -36,11 +36,11 @@ def pearson(a: torch.Tensor, b: torch.Tensor, dim: int = -1, eps: float = 0.0) -
 
     Parameters
     ----------
-    a, b: torch.Tensor, same shape
+    a, b : torch.Tensor, same shape
         Floating values (any dtype; the result has the inputs' dtype).
-    dim: int, optional
+    dim : int, optional
         Axis to correlate along. Default -1.
-    eps: float, optional
+    eps : float, optional
         Added to the denominator. Default 0.
 
     Returns
@@ -58,7 +58,7 @@ def pearson_rows(a, b) -> np.ndarray:
 
     Parameters
     ----------
-    a, b: torch.Tensor or array, same shape (..., K)
+    a, b : torch.Tensor or array, same shape (..., K)
         K >= 2 paired values per row.
 
     Returns
@@ -88,9 +88,9 @@ def alternatives(values, X) -> torch.Tensor:
 
     Parameters
     ----------
-    values: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    values : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
         A map over a window (ISM, TISM, gradient, ...).
-    X: torch.Tensor, shape=(N, 4, W)
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference sequence over the same window.
 
     Returns
@@ -122,9 +122,9 @@ def pearson_alt(a, b, X) -> np.ndarray:
 
     Parameters
     ----------
-    a, b: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    a, b : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
         Two maps over the same window, e.g. TISM and ISM (logit).
-    X: torch.Tensor, shape=(N, 4, W)
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference sequence over the window.
 
     Returns
@@ -165,17 +165,17 @@ def concordance_table(ism_values, grad, X, y0, targets, names=None) -> pd.DataFr
 
     Parameters
     ----------
-    ism_values: torch.Tensor, shape=(N, T, 4, W)
+    ism_values : torch.Tensor, shape=(N, T, 4, W)
         Exact ISM (from :func:`tism_tutorial.ism`), 0 at the reference base.
-    grad: torch.Tensor, shape=(N, T, 4, W)
+    grad : torch.Tensor, shape=(N, T, 4, W)
         Input gradient over the window (from :func:`tism_tutorial.gradient`).
-    X: torch.Tensor, shape=(N, 4, W)
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference over the window.
-    y0: torch.Tensor or array, shape=(N, T)
+    y0 : torch.Tensor or array, shape=(N, T)
         Reference logits of the same targets.
-    targets: sequence of int, length T
+    targets : sequence of int, length T
         Target indices, for the table.
-    names: sequence of str, optional
+    names : sequence of str, optional
         All target names (indexed by target, e.g. from
         :func:`tism_tutorial.target_names`); default ``"track <index>"``.
 
@@ -231,9 +231,9 @@ def summarize(r, threshold: float = paper.CONCORDANCE["threshold"]) -> dict:
 
     Parameters
     ----------
-    r: array-like of float
+    r : array-like of float
         Pearson correlations, e.g. the ``r_tism`` column of :func:`concordance_table`.
-    threshold: float, optional
+    threshold : float, optional
         Default 0.6, the paper's cut-off.
 
     Returns
@@ -259,11 +259,11 @@ def summarize_groups(rows: pd.DataFrame, by: str, value: str = "pearson") -> pd.
 
     Parameters
     ----------
-    rows: pandas.DataFrame
+    rows : pandas.DataFrame
         A tidy table, e.g. from :func:`tism_tutorial.robustness.concordance_rows`.
-    by: str
+    by : str
         Column that names the groups (kept in order of first appearance).
-    value: str, optional
+    value : str, optional
         Column to summarise. Default ``"pearson"``.
 
     Returns

@@ -36,7 +36,7 @@ class Beluga(nn.Module):
 
     Parameters
     ----------
-    sequence_length: int, optional
+    sequence_length : int, optional
         Input length in bp. 2,000 (the default) is the published model; other
         lengths give a Beluga-style network whose first dense layer is sized
         to the length (used for the timing sweep, never with Beluga's weights).
@@ -80,7 +80,7 @@ class Beluga(nn.Module):
 
         Parameters
         ----------
-        X: torch.Tensor, shape=(N, 4, sequence_length), float
+        X : torch.Tensor, shape=(N, 4, sequence_length), float
             One-hot sequences in A, C, G, T channel order.
 
         Returns

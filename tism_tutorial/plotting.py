@@ -55,18 +55,18 @@ def plot_attribution(values, title: str, start: int = 0, logo_values=None, units
 
     Parameters
     ----------
-    values: torch.Tensor or numpy.ndarray, shape=(4, W)
+    values : torch.Tensor or numpy.ndarray, shape=(4, W)
         The map drawn as the heatmap (all four bases).
-    title: str
+    title : str
         Name of the variant; put the weights' provenance in ``suptitle``.
-    start: int, optional
+    start : int, optional
         Sequence position of the first column.
-    logo_values: array, shape=(4, W), optional
+    logo_values : array, shape=(4, W), optional
         The map drawn as the logo (e.g. the mean effect on the reference
         base); defaults to ``values``.
-    units: str, optional
+    units : str, optional
         Axis and colour-bar label. Default "logit".
-    suptitle: str, optional
+    suptitle : str, optional
         Figure title, e.g. the weights' label.
 
     Returns
@@ -87,11 +87,11 @@ def plot_overview(maps: dict, start: int = 0, suptitle: str | None = None, units
 
     Parameters
     ----------
-    maps: dict of str -> array of shape (4, W)
+    maps : dict of str -> array of shape (4, W)
         Row title -> map (drawn as a logo).
-    start: int, optional
+    start : int, optional
         Sequence position of the first column.
-    suptitle: str, optional
+    suptitle : str, optional
         Figure title (the weights' provenance).
 
     Returns

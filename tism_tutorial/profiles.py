@@ -31,9 +31,9 @@ def resolve(profile: str, device: str | torch.device | None = None) -> str:
 
     Parameters
     ----------
-    profile: str
+    profile : str
         ``"quick"``, ``"default"`` or ``"full"``.
-    device: str, torch.device or None, optional
+    device : str, torch.device or None, optional
         The device the chapter computes on (see
         :func:`~tism_tutorial.validate.resolve_device`); ``None`` means CUDA
         when visible.
@@ -60,9 +60,9 @@ def sizes(chapter: dict, profile: str, device: str | torch.device | None = None)
 
     Parameters
     ----------
-    chapter: dict
+    chapter : dict
         One of this module's chapter tables, e.g. :data:`CONCORDANCE`.
-    profile, device:
+    profile, device
         As in :func:`resolve`.
 
     Returns

@@ -48,13 +48,13 @@ def attribution_maps(model: torch.nn.Module, X, tasks=None, batch_size: int = 25
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps (N, 4, L) to (N, T); put in eval mode here.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
-    tasks: sequence of int, optional
+    tasks : sequence of int, optional
         Outputs to explain; default all.
-    batch_size: int, optional
+    batch_size : int, optional
         Variants per forward pass of ISM. Default 256.
 
     Returns
@@ -95,12 +95,12 @@ def concordance_rows(maps: dict, X, column: str = "setting") -> pd.DataFrame:
 
     Parameters
     ----------
-    maps: dict
+    maps : dict
         Either one model's maps (from :func:`attribution_maps`) or a dict
         label -> maps for several models.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         The sequences the maps were computed on.
-    column: str, optional
+    column : str, optional
         Name of the label column. Default ``"setting"``.
 
     Returns
@@ -136,9 +136,9 @@ def seed_rows(maps_by_seed: dict, X) -> pd.DataFrame:
 
     Parameters
     ----------
-    maps_by_seed: dict of int -> maps
+    maps_by_seed : dict of int -> maps
         One entry per training seed (maps from :func:`attribution_maps` on the same ``X``).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
 
     Returns
     -------
@@ -174,9 +174,9 @@ def paper_table(ours: dict, paper: dict, experiment: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    ours, paper: dict of str -> float
+    ours, paper : dict of str -> float
         Setting -> mean concordance; settings missing on one side show NaN.
-    experiment: str
+    experiment : str
         E.g. ``"Fig. 3A seeds"``.
 
     Returns
@@ -202,10 +202,10 @@ def method_scores(maps: dict, X, dls_hypothetical=None) -> dict:
 
     Parameters
     ----------
-    maps: dict
+    maps : dict
         From :func:`attribution_maps`.
-    X: torch.Tensor, shape=(N, 4, L)
-    dls_hypothetical: torch.Tensor, shape=(N, T, 4, L), optional
+    X : torch.Tensor, shape=(N, 4, L)
+    dls_hypothetical : torch.Tensor, shape=(N, T, 4, L), optional
         Hypothetical DeepLIFT/SHAP attributions (adds the DeepLIFT/SHAP row).
 
     Returns
@@ -246,9 +246,9 @@ def ground_truth_auc(scores: dict, truth: np.ndarray) -> pd.DataFrame:
 
     Parameters
     ----------
-    scores: dict of str -> numpy.ndarray, shape=(N, T, L)
+    scores : dict of str -> numpy.ndarray, shape=(N, T, L)
         From :func:`method_scores`.
-    truth: numpy.ndarray, shape=(N, T, L), bool
+    truth : numpy.ndarray, shape=(N, T, L), bool
 
     Returns
     -------
@@ -292,9 +292,9 @@ def site_disagreement(maps: dict, data: SimulatedData) -> pd.DataFrame:
 
     Parameters
     ----------
-    maps: dict
+    maps : dict
         From :func:`attribution_maps` on ``data.X`` (all tasks).
-    data: SimulatedData
+    data : SimulatedData
         The sequences, their sites and the truth.
 
     Returns
@@ -347,12 +347,12 @@ def regime_test(conc: pd.DataFrame, regime: np.ndarray, n_strata: int = 3) -> pd
 
     Parameters
     ----------
-    conc: pandas.DataFrame
+    conc : pandas.DataFrame
         From :func:`concordance_rows` for one model (columns ``sequence``,
         ``task``, ``pearson``, ``ism_sd``).
-    regime: numpy.ndarray, shape=(N, T), str
+    regime : numpy.ndarray, shape=(N, T), str
         From :meth:`tism_tutorial.simulate.SimulatedData.regime`.
-    n_strata: int, optional
+    n_strata : int, optional
         Effect-size strata. Default 3.
 
     Returns
@@ -399,13 +399,13 @@ def pair_epistasis(model: torch.nn.Module, data: SimulatedData, n_draws: int = 8
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Trained model, (N, 4, L) -> (N, T).
-    data: SimulatedData
+    data : SimulatedData
         Sequences and their sites.
-    n_draws: int, optional
+    n_draws : int, optional
         Random replacements averaged per sequence. Default 8.
-    random_state: int, optional
+    random_state : int, optional
         Seed of the replacement bases. Default 0.
 
     Returns
@@ -455,11 +455,11 @@ def epistasis_vs_concordance(epistasis: pd.DataFrame, conc: pd.DataFrame, tasks=
 
     Parameters
     ----------
-    epistasis: pandas.DataFrame
+    epistasis : pandas.DataFrame
         From :func:`pair_epistasis`.
-    conc: pandas.DataFrame
+    conc : pandas.DataFrame
         From :func:`concordance_rows` on the same sequences (one model).
-    tasks: dict of str -> list of int, optional
+    tasks : dict of str -> list of int, optional
         Pair -> the tasks whose label the pair drives; default: every task.
 
     Returns

@@ -55,19 +55,19 @@ class Grammar:
 
     Attributes
     ----------
-    pwms: dict of str -> torch.Tensor, shape=(4, w), float64
+    pwms : dict of str -> torch.Tensor, shape=(4, w), float64
         Base probabilities (rows A, C, G, T) of every factor in :data:`MOTIFS`.
-    additive: numpy.ndarray, shape=(T, len(ADDITIVE)), float64
+    additive : numpy.ndarray, shape=(T, len(ADDITIVE)), float64
         Weight of each additive factor in each task (0: no effect).
-    cooperative: numpy.ndarray, shape=(T,), float64
+    cooperative : numpy.ndarray, shape=(T,), float64
         Weight of the AP-1 AND NFAT term in each task.
-    spaced: numpy.ndarray, shape=(T,), float64
+    spaced : numpy.ndarray, shape=(T,), float64
         Weight of the PU.1-IRF term (both sites within ``max_gap`` bp) in each task.
-    max_gap: int
+    max_gap : int
         Largest gap in bp between the two spaced sites for their term to count.
-    noise: float
+    noise : float
         Standard deviation of the Gaussian label noise.
-    task_names: tuple of str
+    task_names : tuple of str
         One name per task.
     """
 
@@ -104,17 +104,17 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
 
     Parameters
     ----------
-    n_tasks: int, optional
+    n_tasks : int, optional
         Number of tasks ("cell types"), at least 3. Default 10.
-    seed: int, optional
+    seed : int, optional
         Seed of the weights. Default 0.
-    n_active: int, optional
+    n_active : int, optional
         Additive factors with an effect in each task, 1 to 6. Default 3.
-    max_gap: int, optional
+    max_gap : int, optional
         Largest gap (bp) between the PU.1 and IRF sites for their term to count. Default 10.
-    noise: float, optional
+    noise : float, optional
         Standard deviation of the label noise, >= 0. Default 0.3.
-    pwms: dict of str -> array of shape (4, w), optional
+    pwms : dict of str -> array of shape (4, w), optional
         Matrices for every name in :data:`MOTIFS`; default: read from JASPAR 2024
         with :func:`tism_tutorial.sequences.jaspar_pwms` (pyjaspar, offline).
 
@@ -160,20 +160,20 @@ class SimulatedData:
 
     Attributes
     ----------
-    X: torch.Tensor, shape=(N, 4, L), float32
+    X : torch.Tensor, shape=(N, 4, L), float32
         One-hot sequences, A, C, G, T.
-    y: torch.Tensor, shape=(N, T), float32
+    y : torch.Tensor, shape=(N, T), float32
         Labels: ``y_additive + y_interaction`` plus noise.
-    y_additive, y_interaction: numpy.ndarray, shape=(N, T), float64
+    y_additive, y_interaction : numpy.ndarray, shape=(N, T), float64
         The noiseless additive and interaction parts of the labels.
-    sites: pandas.DataFrame
+    sites : pandas.DataFrame
         One row per planted site: ``sequence``, ``motif``, ``jaspar_id``,
         ``start``, ``end`` (0-based, end exclusive), ``strand``, ``site``
         (the sampled bases, forward strand) and ``role`` (``"additive"``,
         ``"cooperative"`` or ``"spaced"``).
-    causal: numpy.ndarray, shape=(n_sites, T), bool
+    causal : numpy.ndarray, shape=(n_sites, T), bool
         Whether removing the site would change the noiseless label of that task.
-    grammar: Grammar
+    grammar : Grammar
         The rules the labels were drawn from.
     """
 
@@ -270,18 +270,18 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
 
     Parameters
     ----------
-    n: int
+    n : int
         Number of sequences, at least 1.
-    grammar: Grammar
+    grammar : Grammar
         From :func:`make_grammar`.
-    length: int, optional
+    length : int, optional
         Sequence length in bp, at least 150. Default 250.
-    seed: int, optional
+    seed : int, optional
         Seed of the backgrounds, layouts, sampled sites and noise. Default 0.
-    p_pair, p_single: float, optional
+    p_pair, p_single : float, optional
         Probabilities of planting both or one site of each pair; ``p_pair +
         p_single <= 1``. Defaults 0.3 and 0.2.
-    max_additive: int, optional
+    max_additive : int, optional
         Most additive sites per sequence, 0 to 6. Default 3.
 
     Returns

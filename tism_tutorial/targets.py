@@ -28,9 +28,9 @@ def resolve_targets(targets: int | str | Sequence[int | str], names: Sequence[st
 
     Parameters
     ----------
-    targets: int, str or sequence of int/str
+    targets : int, str or sequence of int/str
         Zero-based indices (e.g. 267) or exact names (e.g. ``"H1-hESC_JunD_None"``).
-    names: sequence of str
+    names : sequence of str
         All target names of the model (from :func:`tism_tutorial.target_names`).
 
     Returns

@@ -159,11 +159,11 @@ def check_int(value, name: str, minimum: int | None = None) -> int:
 
     Parameters
     ----------
-    value: object
+    value : object
         The value to check.
-    name: str
+    name : str
         The argument's name, used in the error message.
-    minimum: int or None, optional
+    minimum : int or None, optional
         Smallest allowed value (inclusive); ``None`` allows any integer.
 
     Raises
@@ -191,7 +191,7 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 
     Parameters
     ----------
-    device: str, torch.device or None, optional
+    device : str, torch.device or None, optional
         ``None`` or ``"auto"`` picks CUDA when :func:`torch.cuda.is_available`
         is true and the CPU otherwise; anything else is passed to
         :class:`torch.device`.

@@ -54,15 +54,15 @@ class WeightsInfo:
 
     Attributes
     ----------
-    source: str
+    source : str
         ``"beluga"`` (the published file, hash verified), ``"file"`` (a
         user-supplied file that is not the published one) or ``"untrained"``
         (seeded random initialisation).
-    path: str or None
+    path : str or None
         The weights file, if any.
-    md5: str or None
+    md5 : str or None
         MD5 of the weights file, if any.
-    label: str
+    label : str
         A short description for printed output and figure titles.
     """
 
@@ -185,20 +185,20 @@ def load_beluga(weights: str | os.PathLike = "auto", device=None) -> tuple[Belug
 
     Parameters
     ----------
-    weights: "auto", "untrained" or path, optional
+    weights : "auto", "untrained" or path, optional
         ``"auto"`` (default): the published file (Zenodo record 3402406,
         md5 62360f2d...) from the cache, else downloaded with a progress bar;
         offline, a seeded untrained Beluga with a warning. ``"untrained"``:
         the seeded untrained model. A path: that state dict (its md5 decides
         whether it is reported as the published weights).
-    device: str or torch.device or None, optional
+    device : str or torch.device or None, optional
         Where to put the model. None: CUDA when available, else CPU.
 
     Returns
     -------
-    model: Beluga
+    model : Beluga
         Takes float (N, 4, 2000) A, C, G, T one-hot, returns (N, 2002) logits.
-    info: WeightsInfo
+    info : WeightsInfo
         Provenance; ``info.label`` belongs in every figure title.
 
     Raises
