@@ -22,7 +22,9 @@ probabilities with rows A, C, G, T.
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +59,7 @@ JASPAR_IDS = {name: MOTIFS[name] for name in CONCORDANCE_MOTIFS}
 JASPAR_RELEASE = "JASPAR2024"
 
 
-def jaspar_pwms(ids: dict | None = None, release: str = JASPAR_RELEASE) -> dict[str, torch.Tensor]:
+def jaspar_pwms(ids: Mapping[str, str] | None = None, release: str = JASPAR_RELEASE) -> dict[str, torch.Tensor]:
     """Position probability matrices from the JASPAR database shipped by pyjaspar.
 
     Parameters
@@ -99,7 +101,7 @@ def jaspar_pwms(ids: dict | None = None, release: str = JASPAR_RELEASE) -> dict[
     return pwms
 
 
-def sample_sites(pwm, n: int, random_state: int | np.random.Generator = 0,
+def sample_sites(pwm: torch.Tensor | np.ndarray, n: int, random_state: int | np.random.Generator = 0,
                  both_strands: bool = True) -> torch.Tensor:
     """Draw binding sites from a position probability matrix.
 
@@ -176,7 +178,7 @@ def plant_site(X: torch.Tensor, i: int, site: torch.Tensor, start: int,
     return {"strand": "-" if reverse else "+", "site": "".join("ACGT"[b] for b in site[0].argmax(0).tolist())}
 
 
-def motif_sequences(n: int, pwms: dict, start: int, end: int, length: int = 2000,
+def motif_sequences(n: int, pwms: Mapping[str, torch.Tensor | np.ndarray], start: int, end: int, length: int = 2000,
                     max_sites: int = 3, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
     """Random sequences each carrying one to ``max_sites`` sampled factor sites in a window.
 
@@ -288,7 +290,7 @@ def site_mask(sites: pd.DataFrame, n: int, start: int, end: int) -> torch.Tensor
     return mask
 
 
-def read_fasta(path, length: int = 2000, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
+def read_fasta(path: str | os.PathLike, length: int = 2000, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
     """One-hot sequences of ``length`` bp from a FASTA file, centred and cropped or padded.
 
     A longer sequence keeps its central ``length`` bp; a shorter one is placed

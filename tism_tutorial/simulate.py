@@ -25,6 +25,7 @@ Shapes: ``X`` is one-hot (N, 4, L), float32, channels A, C, G, T; labels are
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +54,11 @@ LENGTH = 250
 class Grammar:
     """The rules that turn planted sites into each task's label.
 
-    Attributes
+    A frozen dataclass, usually drawn with :func:`make_grammar`; every
+    parameter is also an attribute of the same name. No argument is checked
+    here.
+
+    Parameters
     ----------
     pwms : dict of str -> torch.Tensor, shape=(4, w), float64
         Base probabilities (rows A, C, G, T) of every factor in :data:`MOTIFS`.
@@ -63,12 +68,12 @@ class Grammar:
         Weight of the AP-1 AND NFAT term in each task.
     spaced : numpy.ndarray, shape=(T,), float64
         Weight of the PU.1-IRF term (both sites within ``max_gap`` bp) in each task.
-    max_gap : int
-        Largest gap in bp between the two spaced sites for their term to count.
-    noise : float
-        Standard deviation of the Gaussian label noise.
-    task_names : tuple of str
-        One name per task.
+    max_gap : int, optional
+        Largest gap in bp between the two spaced sites for their term to count. Default 10.
+    noise : float, optional
+        Standard deviation of the Gaussian label noise. Default 0.3.
+    task_names : tuple of str, optional
+        One name per task. Default ``()``.
     """
 
     pwms: dict
@@ -81,11 +86,25 @@ class Grammar:
 
     @property
     def n_tasks(self) -> int:
-        """Number of tasks T."""
+        """Number of tasks T: the rows of ``additive``.
+
+        Returns
+        -------
+        int
+        """
         return self.additive.shape[0]
 
     def table(self) -> pd.DataFrame:
-        """Every task's weights as a table: one row per task, one column per term."""
+        """Every task's weights as a table: one row per task, one column per term.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``task`` (the ``task_names``); one float64 column per
+            additive factor (:data:`ADDITIVE`), then ``"AP-1 AND NFAT"``
+            (``cooperative``) and ``"PU.1 + IRF within <max_gap> bp"``
+            (``spaced``). 0 means no effect.
+        """
         df = pd.DataFrame(self.additive, columns=list(ADDITIVE), index=list(self.task_names))
         df["AP-1 AND NFAT"] = self.cooperative
         df[f"PU.1 + IRF within {self.max_gap} bp"] = self.spaced
@@ -158,7 +177,10 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
 class SimulatedData:
     """Simulated sequences, their labels and the planted sites.
 
-    Attributes
+    Returned by :func:`simulate`; every parameter is also an attribute of the
+    same name, and ``len(data)`` is N. No argument is checked here.
+
+    Parameters
     ----------
     X : torch.Tensor, shape=(N, 4, L), float32
         One-hot sequences, A, C, G, T.
@@ -188,8 +210,23 @@ class SimulatedData:
     def __len__(self) -> int:
         return self.X.shape[0]
 
-    def subset(self, index) -> SimulatedData:
+    def subset(self, index: Sequence[int] | np.ndarray | torch.Tensor) -> SimulatedData:
         """The sequences ``index`` (ints, in the order given), sites renumbered to match.
+
+        Parameters
+        ----------
+        index : sequence of int, numpy.ndarray or torch.Tensor
+            Sequence indices in ``[0, N)``, flattened and converted with
+            ``numpy.asarray(index, dtype=int)``: floats are truncated and a
+            boolean mask is read as the indices 0 and 1. A repeated index
+            repeats the sequence, but its sites are kept once, attached to
+            the last repeat.
+
+        Returns
+        -------
+        SimulatedData
+            The chosen sequences in the order given, their labels and sites
+            (``sequence`` renumbered, sorted by it) and the same grammar.
 
         Raises
         ------
