@@ -170,7 +170,8 @@ def global_attribution(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.nda
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On ``grad``'s device (``X`` and a 4-value ``baseline`` must be on the same device).
 
     Raises
     ------
@@ -205,7 +206,8 @@ def tism(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> torch
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On ``grad``'s device (``X`` must be on the same device).
 
     Raises
     ------
@@ -232,7 +234,7 @@ def corrected(grad: torch.Tensor | np.ndarray) -> torch.Tensor:
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape, dtype and device as ``grad``.
 
     Raises
     ------
@@ -262,7 +264,8 @@ def hypothetical(grad: torch.Tensor | np.ndarray,
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On the CPU (the baseline is a CPU tensor, so ``grad`` must be on the CPU).
 
     Raises
     ------
@@ -290,7 +293,8 @@ def mean_effect(values: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray)
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``values``.
+    torch.Tensor, same shape and dtype as ``values``
+        On ``values``' device (``X`` must be on the same device).
 
     Raises
     ------
@@ -315,7 +319,7 @@ def center(ism_values: torch.Tensor | np.ndarray) -> torch.Tensor:
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``ism_values``.
+    torch.Tensor, same shape, dtype and device as ``ism_values``.
 
     Raises
     ------

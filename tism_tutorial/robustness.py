@@ -300,7 +300,7 @@ def ground_truth_auc(scores: Mapping[str, np.ndarray], truth: np.ndarray) -> pd.
 
 def deep_lift_shap_maps(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks: Sequence[int] | None = None,
                         n_shuffles: int = 10, random_state: int = 0) -> torch.Tensor:
-    """Hypothetical DeepLIFT/SHAP attributions of every task (tangermeme, via :func:`~tism_tutorial.attributions.deep_lift_shap`).
+    """Hypothetical DeepLIFT/SHAP attributions of every task, shape (N, T, 4, L) (tangermeme, via the package).
 
     The model is put in eval mode; the attributions are those of
     :func:`~tism_tutorial.attributions.deep_lift_shap` with ``hypothetical=True``

@@ -104,6 +104,12 @@ class Grammar:
             additive factor (:data:`ADDITIVE`), then ``"AP-1 AND NFAT"``
             (``cooperative``) and ``"PU.1 + IRF within <max_gap> bp"``
             (``spaced``). 0 means no effect.
+
+        Raises
+        ------
+        ValueError
+            From pandas, if ``task_names`` does not hold one name per task
+            (as with the default ``()``; :func:`make_grammar` always fills it).
         """
         df = pd.DataFrame(self.additive, columns=list(ADDITIVE), index=list(self.task_names))
         df["AP-1 AND NFAT"] = self.cooperative
