@@ -43,41 +43,41 @@ class Config:
 
     Parameters
     ----------
-    n_filters : int
+    n_filters : int, optional
         Convolution channels (first layer and residual blocks). Default 64.
-    kernel_size : int
+    kernel_size : int, optional
         Width of the first-layer kernels in bp. Default 19 (as in the paper).
-    activation : str
+    activation : str, optional
         ``"gelu"`` (default) or ``"relu"``, used everywhere.
-    pooling : str
+    pooling : str, optional
         ``"softmax"``: softmax-weighted mean pooling (default); ``"max"``: max-pooling.
-    batch_norm : bool
+    batch_norm : bool, optional
         Batch norm after every convolution. Default True.
-    n_blocks : int
+    n_blocks : int, optional
         Residual convolution blocks (kernel 7); the first is followed by pooling. Default 2.
-    shallow : bool
+    shallow : bool, optional
         One convolution, a global pool, then the head (the paper's shallow CNN). Default False.
-    hidden : int
+    hidden : int, optional
         Units of the dense layer before the output. Default 128.
-    dropout : float
+    dropout : float, optional
         Dropout before the output layer. Default 0.2.
-    optimizer : str
+    optimizer : str, optional
         ``"sgd"`` (with momentum 0.9, default) or ``"adamw"``.
-    lr : float or None
+    lr : float or None, optional
         Learning rate; None: 0.05 for SGD, 0.003 for AdamW.
-    weight_decay : float
+    weight_decay : float, optional
         Default 0.0 for SGD; AdamW uses 0.01 when this is 0.
-    loss : str
+    loss : str, optional
         ``"mse+corr"``: MSE plus (1 - Pearson across tasks), per sequence (default); ``"mse"``.
-    shift : int
+    shift : int, optional
         Random shift of each training sequence by up to ``shift`` bp (circular). Default 3; 0: none.
-    epochs : int
+    epochs : int, optional
         Most training epochs. Default 20.
-    patience : int
+    patience : int, optional
         Stop after this many epochs without a better validation correlation. Default 5.
-    batch_size : int
+    batch_size : int, optional
         Default 64.
-    clip : float
+    clip : float, optional
         Largest gradient norm per step (``clip_grad_norm_``). Default 1.0.
 
     Raises
@@ -378,12 +378,16 @@ def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torc
     Parameters
     ----------
     pred, y : torch.Tensor, shape=(B, T)
+        Predictions (:class:`AITAC` outputs) and labels for B sequences and T
+        tasks, in label units, same floating dtype and device.
     kind : str, optional
         ``"mse+corr"`` (default) or ``"mse"``.
 
     Returns
     -------
     torch.Tensor, scalar
+        Differentiable; ``pred``'s dtype and device. The correlation term uses
+        :func:`tism_tutorial.metrics.pearson` with ``eps=1e-8``.
 
     Raises
     ------
@@ -415,6 +419,7 @@ def predict(model: nn.Module, X: torch.Tensor | np.ndarray, batch_size: int = 25
     Returns
     -------
     torch.Tensor, shape=(N, T), float32, on the CPU
+        The model's outputs (label units for :class:`AITAC`).
 
     Raises
     ------

@@ -146,6 +146,7 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
     Returns
     -------
     Grammar
+        Task names ``"cell type 0"``, ...; matrices as float64 tensors.
 
     Raises
     ------
@@ -257,6 +258,8 @@ class SimulatedData:
         Returns
         -------
         numpy.ndarray, shape=(N, T, L), bool
+            True at the positions of every site whose ``causal`` entry is
+            True for that task.
         """
         mask = np.zeros((len(self), self.grammar.n_tasks, self.X.shape[-1]), dtype=bool)
         for row, causal in zip(self.sites.itertuples(), self.causal):
@@ -272,7 +275,9 @@ class SimulatedData:
 
         Returns
         -------
-        numpy.ndarray, shape=(N, T), str
+        numpy.ndarray, shape=(N, T), object
+            The strings ``"interaction"``, ``"additive"`` or ``"none"``,
+            read from the noiseless label parts ``y_interaction`` and ``y_additive``.
         """
         out = np.full(self.y_additive.shape, "none", dtype=object)
         out[self.y_additive != 0] = "additive"
@@ -330,6 +335,8 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
     Returns
     -------
     SimulatedData
+        ``X`` float32 on the CPU, ``y`` float32, the noiseless label parts,
+        the site table, the causal matrix and ``grammar``.
 
     Raises
     ------

@@ -137,7 +137,7 @@ def online(url: str, timeout: float = CONNECT_TIMEOUT) -> bool:
 
     Always False when the environment variable ``TISM_TUTORIAL_OFFLINE`` is set
     to a non-empty value other than ``0``. Only a TCP connection is opened
-    (port 443 for https, 80 for http unless the URL names one); no request is sent.
+    (the URL's port, else 443 for https and 80 otherwise); no request is sent.
 
     Parameters
     ----------
