@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,44 +38,56 @@ from .validate import as_tensor, check_finite, check_int, check_one_hot, resolve
 class Config:
     """Architecture and training settings; the defaults are the full design.
 
-    Attributes
+    A frozen dataclass: every parameter is also an attribute of the same name.
+    :func:`ablation` derives the settings of the paper's Fig. 3D from it.
+
+    Parameters
     ----------
-    n_filters: int
+    n_filters : int, optional
         Convolution channels (first layer and residual blocks). Default 64.
-    kernel_size: int
+    kernel_size : int, optional
         Width of the first-layer kernels in bp. Default 19 (as in the paper).
-    activation: str
+    activation : str, optional
         ``"gelu"`` (default) or ``"relu"``, used everywhere.
-    pooling: str
+    pooling : str, optional
         ``"softmax"``: softmax-weighted mean pooling (default); ``"max"``: max-pooling.
-    batch_norm: bool
+    batch_norm : bool, optional
         Batch norm after every convolution. Default True.
-    n_blocks: int
+    n_blocks : int, optional
         Residual convolution blocks (kernel 7); the first is followed by pooling. Default 2.
-    shallow: bool
+    shallow : bool, optional
         One convolution, a global pool, then the head (the paper's shallow CNN). Default False.
-    hidden: int
+    hidden : int, optional
         Units of the dense layer before the output. Default 128.
-    dropout: float
+    dropout : float, optional
         Dropout before the output layer. Default 0.2.
-    optimizer: str
+    optimizer : str, optional
         ``"sgd"`` (with momentum 0.9, default) or ``"adamw"``.
-    lr: float or None
+    lr : float or None, optional
         Learning rate; None: 0.05 for SGD, 0.003 for AdamW.
-    weight_decay: float
+    weight_decay : float, optional
         Default 0.0 for SGD; AdamW uses 0.01 when this is 0.
-    loss: str
+    loss : str, optional
         ``"mse+corr"``: MSE plus (1 - Pearson across tasks), per sequence (default); ``"mse"``.
-    shift: int
+    shift : int, optional
         Random shift of each training sequence by up to ``shift`` bp (circular). Default 3; 0: none.
-    epochs: int
+    epochs : int, optional
         Most training epochs. Default 20.
-    patience: int
+    patience : int, optional
         Stop after this many epochs without a better validation correlation. Default 5.
-    batch_size: int
+    batch_size : int, optional
         Default 64.
-    clip: float
+    clip : float, optional
         Largest gradient norm per step (``clip_grad_norm_``). Default 1.0.
+
+    Raises
+    ------
+    ValueError
+        If a string setting is not one of its choices, an integer setting is
+        not an integer or is below its minimum (1; 0 for ``n_blocks`` and
+        ``shift``), ``kernel_size`` is even, ``dropout`` is outside [0, 1),
+        ``lr`` is not positive (or None), ``clip`` is not positive or
+        ``weight_decay`` is negative.
     """
 
     n_filters: int = 64
@@ -135,6 +149,18 @@ ABLATIONS = {
 def ablation(name: str, base: Config | None = None) -> Config:
     """The configuration of one ablation: ``base`` with the switch of :data:`ABLATIONS` applied.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`ABLATIONS`, e.g. ``"ReLU"`` (Sasse et al. 2024, Fig. 3D).
+    base : Config or None, optional
+        The configuration to change; None (default) means ``Config()``, the full design.
+
+    Returns
+    -------
+    Config
+        A new configuration; ``base`` is left unchanged.
+
     Raises
     ------
     ValueError
@@ -156,13 +182,13 @@ class SoftmaxPool1d(nn.Module):
 
     Parameters
     ----------
-    kernel_size: int
+    kernel_size : int
         Window width; a trailing remainder of the length is dropped (as in ``nn.MaxPool1d``).
-    channels: int
+    channels : int
         Number of channels (one ``beta`` each).
     """
 
-    def __init__(self, kernel_size: int, channels: int):
+    def __init__(self, kernel_size: int, channels: int) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.beta = nn.Parameter(torch.ones(channels))
@@ -170,6 +196,18 @@ class SoftmaxPool1d(nn.Module):
         self.product = BilinearOp("...,...->...")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Pool each channel over non-overlapping windows of ``kernel_size``.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape=(N, channels, length), float
+            Activations.
+
+        Returns
+        -------
+        torch.Tensor, shape=(N, channels, length // kernel_size)
+            Softmax-weighted means, in ``x``'s dtype and on its device.
+        """
         n, c, length = x.shape
         k = self.kernel_size
         # (n, c, k, windows): the softmax runs over a strided axis, several times faster on CPUs
@@ -179,9 +217,25 @@ class SoftmaxPool1d(nn.Module):
 
 
 class ResidualBlock(nn.Module):
-    """``act(x + BN(conv(act(BN(conv(x))))))`` with same-length padding, starting as the identity."""
+    """``act(x + BN(conv(act(BN(conv(x))))))`` with same-length padding, starting as the identity.
 
-    def __init__(self, channels: int, kernel_size: int, activation: type, batch_norm: bool):
+    The batch norm of the second convolution (its weight without batch norm)
+    is zero-initialised (Goyal et al. 2017), so the block starts as
+    ``act(x)``.
+
+    Parameters
+    ----------
+    channels : int
+        Input and output channels of both convolutions.
+    kernel_size : int
+        Width of both convolutions (odd, so the padding keeps the length).
+    activation : type of torch.nn.Module
+        Activation class, e.g. ``nn.GELU`` or ``nn.ReLU``; instantiated without arguments.
+    batch_norm : bool
+        Batch norm after each convolution (``nn.Identity`` otherwise).
+    """
+
+    def __init__(self, channels: int, kernel_size: int, activation: type[nn.Module], batch_norm: bool) -> None:
         super().__init__()
         norm = (lambda: nn.BatchNorm1d(channels)) if batch_norm else nn.Identity
         pad = kernel_size // 2
@@ -194,6 +248,17 @@ class ResidualBlock(nn.Module):
         nn.init.zeros_(self.body[-1].weight if batch_norm else self.body[-2].weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape=(N, channels, length), float
+            Activations.
+
+        Returns
+        -------
+        torch.Tensor, same shape, dtype and device as ``x``.
+        """
         return self.act(x + self.body(x))
 
 
@@ -214,20 +279,20 @@ class AITAC(nn.Module):
 
     Parameters
     ----------
-    n_tasks: int
+    n_tasks : int
         Outputs T.
-    length: int, optional
+    length : int, optional
         Input length in bp, at least 50. Default 250.
-    config: Config, optional
+    config : Config, optional
         Architecture switches (training fields are ignored here).
 
     Raises
     ------
     ValueError
-        If ``n_tasks < 1`` or ``length < 50``.
+        If ``n_tasks`` or ``length`` is not an integer, ``n_tasks < 1`` or ``length < 50``.
     """
 
-    def __init__(self, n_tasks: int, length: int = 250, config: Config | None = None):
+    def __init__(self, n_tasks: int, length: int = 250, config: Config | None = None) -> None:
         super().__init__()
         n_tasks = check_int(n_tasks, "n_tasks", minimum=1)
         length = check_int(length, "length", minimum=50)
@@ -236,19 +301,19 @@ class AITAC(nn.Module):
         act = nn.GELU if cfg.activation == "gelu" else nn.ReLU
         F = cfg.n_filters
 
-        def pool(k):
+        def _pool(k: int) -> nn.Module:
             return SoftmaxPool1d(k, F) if cfg.pooling == "softmax" else nn.MaxPool1d(k)
 
         layers = [nn.Conv1d(4, F, cfg.kernel_size, padding=cfg.kernel_size // 2),
                   nn.BatchNorm1d(F) if cfg.batch_norm else nn.Identity(), act()]
         if not cfg.shallow:
-            layers.append(pool(5))
+            layers.append(_pool(5))
             for i in range(cfg.n_blocks):
                 layers.append(ResidualBlock(F, 7, act, cfg.batch_norm))
                 if i == 0:
-                    layers.append(pool(5))
+                    layers.append(_pool(5))
         n_left = length if cfg.shallow else length // 5 // (5 if cfg.n_blocks else 1)
-        layers.append(pool(n_left))  # global pooling: one value per channel
+        layers.append(_pool(n_left))  # global pooling: one value per channel
         self.body = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(F, cfg.hidden), act(), nn.Dropout(cfg.dropout),
                                   nn.Linear(cfg.hidden, n_tasks))
@@ -265,12 +330,19 @@ class AITAC(nn.Module):
 
         Parameters
         ----------
-        X: torch.Tensor, shape=(N, 4, length), float
-            One-hot sequences, A, C, G, T.
+        X : torch.Tensor, shape=(N, 4, length), float
+            One-hot sequences, A, C, G, T, in the model's dtype and on its device.
 
         Returns
         -------
         torch.Tensor, shape=(N, n_tasks)
+            Predictions in label units (no final activation), in the model's
+            dtype and on its device.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not of shape (N, 4, ``length``).
         """
         if X.ndim != 3 or X.shape[1] != 4 or X.shape[2] != self.length:
             raise ValueError(f"X must have shape (N, 4, {self.length}), got {tuple(X.shape)}")
@@ -278,7 +350,18 @@ class AITAC(nn.Module):
 
 
 def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters."""
+    """Number of trainable parameters of ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any PyTorch model.
+
+    Returns
+    -------
+    int
+        Total number of elements of the parameters with ``requires_grad``.
+    """
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
@@ -294,13 +377,17 @@ def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torc
 
     Parameters
     ----------
-    pred, y: torch.Tensor, shape=(B, T)
-    kind: str, optional
+    pred, y : torch.Tensor, shape=(B, T)
+        Predictions (:class:`AITAC` outputs) and labels for B sequences and T
+        tasks, in label units, same floating dtype and device.
+    kind : str, optional
         ``"mse+corr"`` (default) or ``"mse"``.
 
     Returns
     -------
     torch.Tensor, scalar
+        Differentiable; ``pred``'s dtype and device. The correlation term uses
+        :func:`tism_tutorial.metrics.pearson` with ``eps=1e-8``.
 
     Raises
     ------
@@ -317,21 +404,22 @@ def loss_fn(pred: torch.Tensor, y: torch.Tensor, kind: str = "mse+corr") -> torc
     return mse + (1 - pearson(pred, y, dim=1, eps=1e-8)).mean()
 
 
-def predict(model: nn.Module, X, batch_size: int = 256) -> torch.Tensor:
+def predict(model: nn.Module, X: torch.Tensor | np.ndarray, batch_size: int = 256) -> torch.Tensor:
     """Model outputs for ``X`` in eval mode, batched with tangermeme's ``predict``.
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps (N, 4, L) to (N, T); its training mode is restored afterwards.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences, A, C, G, T.
-    batch_size: int, optional
+    batch_size : int, optional
         Sequences per forward pass. Default 256.
 
     Returns
     -------
     torch.Tensor, shape=(N, T), float32, on the CPU
+        The model's outputs (label units for :class:`AITAC`).
 
     Raises
     ------
@@ -350,10 +438,27 @@ def predict(model: nn.Module, X, batch_size: int = 256) -> torch.Tensor:
     return out.float()
 
 
-def performance(model: nn.Module, X, y) -> float:
+def performance(model: nn.Module, X: torch.Tensor | np.ndarray, y: torch.Tensor | np.ndarray) -> float:
     """Mean over tasks of the Pearson correlation between predictions and labels across sequences.
 
-    The paper's test performance (Fig. 3B, C). Returns a float in [-1, 1].
+    The paper's test performance (Sasse et al. 2024, Fig. 3B, C), with
+    :func:`tism_tutorial.metrics.pearson` (``eps=1e-8``) over the N
+    sequences of each task; predictions come from :func:`predict`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, 4, L) to (N, T); its training mode is restored afterwards.
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences, A, C, G, T.
+    y : torch.Tensor or numpy.ndarray, shape=(N, T)
+        Labels, any real dtype (compared in float32).
+
+    Returns
+    -------
+    float
+        In [-1, 1]. A task whose labels or predictions are constant
+        contributes 0 (the ``eps`` in the denominator), not NaN.
 
     Raises
     ------
@@ -381,7 +486,10 @@ def _shift(X: torch.Tensor, max_shift: int, gen: torch.Generator) -> torch.Tenso
     return X.gather(2, idx[:, None, :].expand(-1, 4, -1))
 
 
-def train(config: Config, X_train, y_train, X_val, y_val, seed: int = 0, device=None, on_epoch=None,
+def train(config: Config, X_train: torch.Tensor | np.ndarray, y_train: torch.Tensor | np.ndarray,
+          X_val: torch.Tensor | np.ndarray, y_val: torch.Tensor | np.ndarray, seed: int = 0,
+          device: torch.device | str | None = None,
+          on_epoch: Callable[[AITAC, int], dict[str, Any]] | None = None,
           progress: bool = True, desc: str = "training") -> tuple[AITAC, pd.DataFrame]:
     """Train an :class:`AITAC` with early stopping on validation correlation.
 
@@ -393,36 +501,41 @@ def train(config: Config, X_train, y_train, X_val, y_val, seed: int = 0, device=
 
     Parameters
     ----------
-    config: Config
+    config : Config
         Architecture and training settings.
-    X_train, X_val: torch.Tensor, shape=(N, 4, L)
+    X_train, X_val : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    y_train, y_val: torch.Tensor, shape=(N, T)
+    y_train, y_val : torch.Tensor, shape=(N, T)
         Labels.
-    seed: int, optional
+    seed : int, optional
         Seed of the initial weights, batch order, shifts and dropout. Default 0.
-    device: torch.device or str, optional
+    device : torch.device or str, optional
         Default: CUDA when available, else the CPU.
-    on_epoch: callable, optional
+    on_epoch : callable, optional
         ``on_epoch(model, epoch) -> dict`` called after every epoch with the
         model in eval mode; its values are added to that epoch's row.
-    progress: bool, optional
+    progress : bool, optional
         Show a tqdm progress bar over epochs. Default True.
-    desc: str, optional
+    desc : str, optional
         Label of the progress bar.
 
     Returns
     -------
-    model: AITAC
+    model : AITAC
         The weights of the best validation epoch, in eval mode, on ``device``.
-    history: pandas.DataFrame
+    history : pandas.DataFrame
         One row per epoch: ``epoch`` (1-based), ``train_loss``, ``val_corr``,
         ``seconds``, ``best`` (True on the kept epoch), plus ``on_epoch``'s columns.
 
     Raises
     ------
     ValueError
-        If the inputs are not one-hot or their shapes disagree, or ``config`` is not a Config.
+        If the inputs are not one-hot, the labels hold NaN/inf, their shapes
+        disagree, ``config`` is not a Config, or ``device`` is not a usable
+        device (see :func:`tism_tutorial.validate.resolve_device`).
+    RuntimeError
+        If no epoch reached a finite validation correlation (training
+        diverged; lower ``config.lr``).
     """
     if not isinstance(config, Config):
         raise ValueError(f"config must be a Config, got {type(config).__name__}")

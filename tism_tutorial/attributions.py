@@ -26,7 +26,9 @@ attributions in float32 (or float64) and cast the model first.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
+import numpy as np
 import torch
 from tangermeme.deep_lift_shap import deep_lift_shap as _tm_deep_lift_shap
 from tangermeme.saturation_mutagenesis import saturation_mutagenesis
@@ -83,8 +85,8 @@ def _expand_x(X: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     return X[:, None] if values.ndim == 4 else X
 
 
-def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
-             target_batch_size: int = 64) -> torch.Tensor:
+def gradient(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target: int | Sequence[int],
+             batch_size: int = 16, target_batch_size: int = 64) -> torch.Tensor:
     """Gradient of the target logits with respect to the one-hot input (saliency).
 
     This is the *local* attribution of Eq. (6) and the first-order term of the
@@ -94,15 +96,15 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T), any real dtype.
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices, in ``[0, n_targets)``.
-    batch_size: int, optional
+    batch_size : int, optional
         Sequences per forward pass. Default 16.
-    target_batch_size: int, optional
+    target_batch_size : int, optional
         Targets back-propagated together. Default 64.
 
     Returns
@@ -114,7 +116,14 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
     ------
     ValueError
         If ``X`` is not one-hot (N, 4, L) or holds NaN/inf, a target is out of
-        range, or a batch size is not a positive integer.
+        range, a batch size is not a positive integer, ``model`` is not a
+        ``torch.nn.Module``, has float16/bfloat16 parameters (see
+        :data:`LOW_PRECISION`) or does not return (B, n_targets) outputs.
+
+    Warns
+    -----
+    UserWarning
+        If ``model`` is in training mode.
     """
     X = check_one_hot(X)
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -145,22 +154,24 @@ def gradient(model: torch.nn.Module, X, target, batch_size: int = 16,
     return grad[:, 0] if scalar else grad
 
 
-def global_attribution(grad, X, baseline=0.0) -> torch.Tensor:
+def global_attribution(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray,
+                       baseline: float | Sequence[float] | torch.Tensor | np.ndarray = 0.0) -> torch.Tensor:
     """Gradient times input minus baseline: ``grad * (X - baseline)`` (Eq. 6, global).
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         Gradient from :func:`gradient`.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         The one-hot sequences the gradient was taken at.
-    baseline: float or torch.Tensor of shape (4,), optional
+    baseline : float or torch.Tensor of shape (4,), optional
         Reference input: 0 (default) gives gradient x input; 0.25 for every
         base gives the uniform-background version.
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On ``grad``'s device (``X`` and a 4-value ``baseline`` must be on the same device).
 
     Raises
     ------
@@ -179,7 +190,7 @@ def global_attribution(grad, X, baseline=0.0) -> torch.Tensor:
     return grad * (_expand_x(X, grad) - b)
 
 
-def tism(grad, X) -> torch.Tensor:
+def tism(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Taylor-approximated ISM: ``grad[l, b] - grad[l, ref]`` (Eq. 3).
 
     The first-order Taylor prediction of ISM(l, b) (Eq. 2): the change in the
@@ -188,14 +199,15 @@ def tism(grad, X) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         Gradient from :func:`gradient` (logit units).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         The one-hot sequences the gradient was taken at (defines the reference base).
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On ``grad``'s device (``X`` must be on the same device).
 
     Raises
     ------
@@ -208,7 +220,7 @@ def tism(grad, X) -> torch.Tensor:
     return grad - at_ref
 
 
-def corrected(grad) -> torch.Tensor:
+def corrected(grad: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Corrected gradient: ``grad`` minus its mean over the 4 bases (Eq. 5).
 
     Majdandzic, Rajesh & Koo (2023, Genome Biol 24:109) remove the component
@@ -217,11 +229,12 @@ def corrected(grad) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        Gradient from :func:`gradient` (logit units); any real dtype.
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape, dtype and device as ``grad``.
 
     Raises
     ------
@@ -232,7 +245,8 @@ def corrected(grad) -> torch.Tensor:
     return grad - grad.mean(dim=-2, keepdim=True)
 
 
-def hypothetical(grad, baseline=(0.25, 0.25, 0.25, 0.25)) -> torch.Tensor:
+def hypothetical(grad: torch.Tensor | np.ndarray,
+                 baseline: Sequence[float] | torch.Tensor | np.ndarray = (0.25, 0.25, 0.25, 0.25)) -> torch.Tensor:
     """Hypothetical attributions: ``grad[j] - sum_i baseline[i] grad[i]`` (Eq. 6).
 
     The contribution each base would have at each position relative to a
@@ -242,13 +256,16 @@ def hypothetical(grad, baseline=(0.25, 0.25, 0.25, 0.25)) -> torch.Tensor:
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
-    baseline: sequence of 4 floats, optional
-        Background probabilities of A, C, G, T; non-negative, summing to 1.
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        Gradient from :func:`gradient` (logit units); any real dtype.
+    baseline : sequence of 4 floats, optional
+        Background probabilities of A, C, G, T; non-negative, summing to 1
+        (within 1e-6). Default uniform, 0.25 each.
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``grad``.
+    torch.Tensor, same shape and dtype as ``grad``
+        On the CPU (the baseline is a CPU tensor, so ``grad`` must be on the CPU).
 
     Raises
     ------
@@ -260,7 +277,7 @@ def hypothetical(grad, baseline=(0.25, 0.25, 0.25, 0.25)) -> torch.Tensor:
     return grad - (b * grad).sum(dim=-2, keepdim=True)
 
 
-def mean_effect(values, X) -> torch.Tensor:
+def mean_effect(values: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Mean effect of mutating each position, placed on the reference base (Eq. 7).
 
     ``-sum_b values[l, b] / 3`` at the reference base, zero elsewhere. For ISM
@@ -269,14 +286,15 @@ def mean_effect(values, X) -> torch.Tensor:
 
     Parameters
     ----------
-    values: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+    values : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
         ISM (from :func:`ism`) or TISM (from :func:`tism`).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
 
     Returns
     -------
-    torch.Tensor, same shape and dtype as ``values``.
+    torch.Tensor, same shape and dtype as ``values``
+        On ``values``' device (``X`` must be on the same device).
 
     Raises
     ------
@@ -288,7 +306,7 @@ def mean_effect(values, X) -> torch.Tensor:
     return -values.sum(dim=-2, keepdim=True) / 3 * _expand_x(X, values)
 
 
-def center(ism_values) -> torch.Tensor:
+def center(ism_values: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Centered ISM, the ISM attribution of Eq. (4): ``ISM[l, b] - 1/4 sum_j ISM[l, j]``.
 
     At the reference base this is ``-1/4 sum_j ISM[l, j]``. Equal to
@@ -296,11 +314,12 @@ def center(ism_values) -> torch.Tensor:
 
     Parameters
     ----------
-    ism_values: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    ism_values : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+        ISM from :func:`ism` (logit units), 0 at the reference base.
 
     Returns
     -------
-    torch.Tensor, same shape and dtype.
+    torch.Tensor, same shape, dtype and device as ``ism_values``.
 
     Raises
     ------
@@ -311,7 +330,8 @@ def center(ism_values) -> torch.Tensor:
     return ism_values - ism_values.mean(dim=-2, keepdim=True)
 
 
-def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = None,
+def ism(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target: int | Sequence[int], start: int = 0,
+        end: int | None = None,
         batch_size: int = 64, fast: bool = False, verbose: bool | None = None) -> torch.Tensor:
     """Exact in silico saturation mutagenesis (Eq. 2): f(variant) - f(reference).
 
@@ -321,21 +341,21 @@ def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = Non
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices.
-    start, end: int, optional
+    start, end : int, optional
         Window of positions to mutate, ``0 <= start < end <= L``; ``end=None``
         means L (unlike tangermeme's default, the last base is included).
-    batch_size: int, optional
+    batch_size : int, optional
         Variant sequences per forward pass. Default 64.
-    fast: bool, optional
+    fast : bool, optional
         Use tangermeme's fastISM path (recomputes only the positions an edit
         can change; agrees up to rounding). Default False: plain forward passes.
-    verbose: bool or None, optional
+    verbose : bool or None, optional
         Progress bar; None shows one when more than 3,000 variants are scored.
 
     Returns
@@ -348,7 +368,14 @@ def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = Non
     ------
     ValueError
         Non one-hot ``X``, NaN/inf, a target out of range, an empty,
-        inverted or out-of-range window, or a batch size below 1.
+        inverted or out-of-range window, a batch size below 1, or a
+        ``model`` that is not a ``torch.nn.Module``, has float16/bfloat16
+        parameters or does not return (B, n_targets) outputs.
+
+    Warns
+    -----
+    UserWarning
+        If ``model`` is in training mode.
     """
     X = check_one_hot(X)
     device, dtype = _model_device_dtype(model)
@@ -365,9 +392,10 @@ def ism(model: torch.nn.Module, X, target, start: int = 0, end: int | None = Non
     return delta[:, 0] if scalar else delta
 
 
-def deep_lift_shap(model: torch.nn.Module, X, target, n_shuffles: int = 20, random_state: int = 0,
-                   hypothetical: bool = False, batch_size: int = 32,
-                   return_deltas: bool = False):
+def deep_lift_shap(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target: int | Sequence[int],
+                   n_shuffles: int = 20, random_state: int = 0, hypothetical: bool = False,
+                   batch_size: int = 32,
+                   return_deltas: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """DeepLIFT/SHAP attributions with dinucleotide-shuffled references (tangermeme).
 
     Wraps :func:`tangermeme.deep_lift_shap.deep_lift_shap` (rescale rule,
@@ -378,34 +406,44 @@ def deep_lift_shap(model: torch.nn.Module, X, target, n_shuffles: int = 20, rand
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices.
-    n_shuffles: int, optional
+    n_shuffles : int, optional
         References per sequence. Default 20.
-    random_state: int, optional
+    random_state : int, optional
         Seed of the shuffles. Default 0.
-    hypothetical: bool, optional
+    hypothetical : bool, optional
         Return hypothetical attributions for all four bases (True) or the
         attributions multiplied by ``X`` (False, default).
-    batch_size: int, optional
+    batch_size : int, optional
         Sequence-reference pairs per pass. Default 32.
-    return_deltas: bool, optional
+    return_deltas : bool, optional
         Also return the convergence deltas, shape (N,) or (N, T): the
         absolute gap between the summed attributions and f(X) - mean f(references).
 
     Returns
     -------
-    torch.Tensor, shape=(N, 4, L) or (N, T, 4, L), and optionally the deltas.
+    attributions : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        In logit units, on the CPU, in the dtype tangermeme returns.
+    deltas : torch.Tensor, shape=(N,) or (N, T)
+        Only with ``return_deltas=True``, as the second item of a tuple.
 
     Raises
     ------
     ValueError
-        Non one-hot ``X``, NaN/inf, a target out of range, or n_shuffles or
-        batch_size not a positive integer.
+        Non one-hot ``X``, NaN/inf, a target out of range, n_shuffles or
+        batch_size not a positive integer, or a ``model`` that is not a
+        ``torch.nn.Module``, has float16/bfloat16 parameters or does not
+        return (B, n_targets) outputs.
+
+    Warns
+    -----
+    UserWarning
+        If ``model`` is in training mode.
     """
     X = check_one_hot(X)
     device, dtype = _model_device_dtype(model)

@@ -20,14 +20,19 @@ def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
 
     Parameters
     ----------
-    name: str
+    name : str
         Key used in the chapter's markdown as ``{glue:text}`name```.
-    value: object
+    value : object
         The computed value; numbers are formatted in the markdown reference.
-    fmt: str, optional
+    fmt : str, optional
         Format used for the printed line only.
-    quiet: bool, optional
+    quiet : bool, optional
         Glue without printing. Default False.
+
+    Returns
+    -------
+    None
+        Without myst-nb (Colab, plain Jupyter) the value is only printed.
     """
     if not quiet:
         print(f"{name} = {fmt.format(value)}")
@@ -77,7 +82,18 @@ def paper_numbers() -> dict[str, float | int]:
 
 
 def glue_paper() -> None:
-    """Glue every number of :func:`paper_numbers` for the book and print them on one line."""
+    """Glue every number of :func:`paper_numbers` for the book and print one summary line.
+
+    Each value is glued quietly with :func:`glue` under its key (e.g.
+    ``paper_mean``, Sasse et al. 2024, Fig. 1A), so a chapter's markdown
+    quotes the published numbers of :mod:`tism_tutorial.paper` with
+    ``{glue:text}`` instead of typing them. Without myst-nb installed nothing
+    is glued and only the summary line is printed.
+
+    Returns
+    -------
+    None
+    """
     numbers = paper_numbers()
     for name, value in numbers.items():
         glue(name, value, quiet=True)

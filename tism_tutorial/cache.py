@@ -2,13 +2,14 @@
 
 ``python -m tism_tutorial.cache --seed-from ../shared/data`` copies every file
 of :data:`tism_tutorial.weights.REGISTRY` found in that folder into
-:func:`tism_tutorial.cache_dir`, after checking its hash; it prints what it did.
+:func:`~tism_tutorial.weights.cache_dir`, after checking its hash; it prints what it did.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import weights
@@ -17,6 +18,20 @@ from .weights import cache_dir, file_hash
 
 def seed_from(folder: Path) -> list[str]:
     """Copy registry files present in ``folder`` into the cache; return their names.
+
+    Files of :data:`tism_tutorial.weights.REGISTRY` that are missing from
+    ``folder`` or already in the cache are skipped; the others are
+    hash-checked, then copied into :func:`tism_tutorial.weights.cache_dir`.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Folder holding files named as in the registry (e.g. ``deepsea.beluga.pth``).
+
+    Returns
+    -------
+    list of str
+        Names of the files copied, in registry order.
 
     Raises
     ------
@@ -38,7 +53,29 @@ def seed_from(folder: Path) -> list[str]:
     return copied
 
 
-def main(argv=None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry point: ``python -m tism_tutorial.cache --seed-from FOLDER``.
+
+    Seeds the cache with :func:`seed_from` and prints what was copied; a
+    missing ``FOLDER`` is reported and leaves the cache untouched.
+
+    Parameters
+    ----------
+    argv : sequence of str or None, optional
+        Command-line arguments without the program name; None (default)
+        reads ``sys.argv``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    SystemExit
+        From ``argparse`` when ``--seed-from`` is missing or ``-h`` is given.
+    ValueError
+        If a file in the folder fails its hash check (see :func:`seed_from`).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-from", type=Path, required=True, help="folder holding cached files")
     args = parser.parse_args(argv)

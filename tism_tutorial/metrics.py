@@ -16,6 +16,8 @@ W positions; values are in logit units.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import torch
@@ -36,11 +38,11 @@ def pearson(a: torch.Tensor, b: torch.Tensor, dim: int = -1, eps: float = 0.0) -
 
     Parameters
     ----------
-    a, b: torch.Tensor, same shape
+    a, b : torch.Tensor, same shape
         Floating values (any dtype; the result has the inputs' dtype).
-    dim: int, optional
+    dim : int, optional
         Axis to correlate along. Default -1.
-    eps: float, optional
+    eps : float, optional
         Added to the denominator. Default 0.
 
     Returns
@@ -53,12 +55,12 @@ def pearson(a: torch.Tensor, b: torch.Tensor, dim: int = -1, eps: float = 0.0) -
     return (a * b).sum(dim) / ((a.square().sum(dim) * b.square().sum(dim)).sqrt() + eps)
 
 
-def pearson_rows(a, b) -> np.ndarray:
+def pearson_rows(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray) -> np.ndarray:
     """Pearson correlation along the last axis, in float64.
 
     Parameters
     ----------
-    a, b: torch.Tensor or array, same shape (..., K)
+    a, b : torch.Tensor or array, same shape (..., K)
         K >= 2 paired values per row.
 
     Returns
@@ -83,14 +85,14 @@ def pearson_rows(a, b) -> np.ndarray:
     return r.clamp(-1.0, 1.0).numpy()
 
 
-def alternatives(values, X) -> torch.Tensor:
+def alternatives(values: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> torch.Tensor:
     """The values at the three alternative (non-reference) bases of every position.
 
     Parameters
     ----------
-    values: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    values : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
         A map over a window (ISM, TISM, gradient, ...).
-    X: torch.Tensor, shape=(N, 4, W)
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference sequence over the same window.
 
     Returns
@@ -112,7 +114,8 @@ def alternatives(values, X) -> torch.Tensor:
     return values[alt].reshape(*values.shape[:-2], 3 * X.shape[-1])
 
 
-def pearson_alt(a, b, X) -> np.ndarray:
+def pearson_alt(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray,
+                X: torch.Tensor | np.ndarray) -> np.ndarray:
     """Pearson(a, b) per sequence (and target) over window positions x alternative bases.
 
     The paper's concordance (Sasse et al. 2024, Fig. 1): for each sequence and
@@ -122,9 +125,9 @@ def pearson_alt(a, b, X) -> np.ndarray:
 
     Parameters
     ----------
-    a, b: torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+    a, b : torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
         Two maps over the same window, e.g. TISM and ISM (logit).
-    X: torch.Tensor, shape=(N, 4, W)
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference sequence over the window.
 
     Returns
@@ -143,50 +146,54 @@ def pearson_alt(a, b, X) -> np.ndarray:
     return pearson_rows(alternatives(a, X), alternatives(b, X))
 
 
-def concordance_table(ism_values, grad, X, y0, targets, names=None) -> pd.DataFrame:
+def concordance_table(ism_values: torch.Tensor | np.ndarray, grad: torch.Tensor | np.ndarray,
+                      X: torch.Tensor | np.ndarray, y0: torch.Tensor | np.ndarray, targets: Sequence[int],
+                      names: Sequence[str] | None = None) -> pd.DataFrame:
     """Every concordance measure of the chapter, one row per (sequence, target).
 
     All maps are over the same window of W positions (slice the gradient and
-    ``X`` to the ISM window first).
-
-    Columns
-    -------
-    ``sequence``, ``target`` (index), ``name`` (target name);
-    ``r_tism``: Pearson(TISM, ISM) over W x 3 alternative bases (Fig. 1A);
-    ``r_grad``: Pearson(gradient, ISM) over the same values (Fig. 1C);
-    ``r_mean_tism``: Pearson over W positions between the TISM and the ISM
-    mean effect, ``-sum_b / 3`` (Eq. 7; Fig. S1);
-    ``r_mean_gxi``: Pearson over W positions between gradient x input and the
-    ISM mean effect (Fig. S1);
-    ``logit``: the reference prediction f(s0) (Fig. 1D);
-    ``ism_sd``: standard deviation of the 3 W ISM values (logit), the size of
-    the effects being matched;
-    ``ism_max``: largest absolute ISM value (logit).
+    ``X`` to the ISM window first). Figure numbers refer to Sasse et al. 2024.
 
     Parameters
     ----------
-    ism_values: torch.Tensor, shape=(N, T, 4, W)
-        Exact ISM (from :func:`tism_tutorial.ism`), 0 at the reference base.
-    grad: torch.Tensor, shape=(N, T, 4, W)
-        Input gradient over the window (from :func:`tism_tutorial.gradient`).
-    X: torch.Tensor, shape=(N, 4, W)
+    ism_values : torch.Tensor, shape=(N, T, 4, W)
+        Exact ISM (from :func:`~tism_tutorial.attributions.ism`), 0 at the reference base.
+    grad : torch.Tensor, shape=(N, T, 4, W)
+        Input gradient over the window (from :func:`~tism_tutorial.attributions.gradient`).
+    X : torch.Tensor, shape=(N, 4, W)
         One-hot reference over the window.
-    y0: torch.Tensor or array, shape=(N, T)
+    y0 : torch.Tensor or array, shape=(N, T)
         Reference logits of the same targets.
-    targets: sequence of int, length T
+    targets : sequence of int, length T
         Target indices, for the table.
-    names: sequence of str, optional
+    names : sequence of str, optional
         All target names (indexed by target, e.g. from
-        :func:`tism_tutorial.target_names`); default ``"track <index>"``.
+        :func:`~tism_tutorial.weights.target_names`); default ``"track <index>"``.
 
     Returns
     -------
-    pandas.DataFrame, N x T rows.
+    pandas.DataFrame
+        N x T rows, sequence-major, with columns
+
+        - ``sequence``, ``target`` (index), ``name`` (target name);
+        - ``r_tism``: Pearson(TISM, ISM) over W x 3 alternative bases (Fig. 1A);
+        - ``r_grad``: Pearson(gradient, ISM) over the same values (Fig. 1C);
+        - ``r_mean_tism``: Pearson over W positions between the TISM and the
+          ISM mean effect, ``-sum_b / 3`` (Eq. 7; Fig. S1);
+        - ``r_mean_gxi``: Pearson over W positions between gradient x input
+          and the ISM mean effect (Fig. S1);
+        - ``logit``: the reference prediction f(s0) (Fig. 1D);
+        - ``ism_sd``: standard deviation of the 3 W ISM values (logit), the
+          size of the effects being matched;
+        - ``ism_max``: largest absolute ISM value (logit).
+
+        Correlations are float64 in [-1, 1], NaN where a map is constant.
 
     Raises
     ------
     ValueError
-        Shapes that disagree, non one-hot ``X``, or NaN/inf.
+        Shapes that disagree (maps not (N, T, 4, W), ``y0`` not (N, T),
+        ``targets`` not of length T), non one-hot ``X``, or NaN/inf in the maps.
     """
     X = check_one_hot(X)
     ism_values = check_attribution(ism_values, "ism_values", X)
@@ -226,19 +233,22 @@ def concordance_table(ism_values, grad, X, y0, targets, names=None) -> pd.DataFr
     return table
 
 
-def summarize(r, threshold: float = paper.CONCORDANCE["threshold"]) -> dict:
+def summarize(r: Sequence[float] | np.ndarray | torch.Tensor,
+              threshold: float = paper.CONCORDANCE["threshold"]) -> dict[str, float | int]:
     """Mean, median and fraction >= ``threshold`` of concordance values (Fig. 1A).
 
     Parameters
     ----------
-    r: array-like of float
+    r : array-like of float
         Pearson correlations, e.g. the ``r_tism`` column of :func:`concordance_table`.
-    threshold: float, optional
+    threshold : float, optional
         Default 0.6, the paper's cut-off.
 
     Returns
     -------
-    dict with ``n``, ``mean``, ``median``, ``frac_above`` (floats; ``n`` int).
+    dict of str -> float or int
+        ``n`` (int, number of values), ``mean``, ``median`` and
+        ``frac_above`` (share of values ``>= threshold``), floats.
 
     Raises
     ------
@@ -259,11 +269,11 @@ def summarize_groups(rows: pd.DataFrame, by: str, value: str = "pearson") -> pd.
 
     Parameters
     ----------
-    rows: pandas.DataFrame
+    rows : pandas.DataFrame
         A tidy table, e.g. from :func:`tism_tutorial.robustness.concordance_rows`.
-    by: str
+    by : str
         Column that names the groups (kept in order of first appearance).
-    value: str, optional
+    value : str, optional
         Column to summarise. Default ``"pearson"``.
 
     Returns

@@ -36,10 +36,16 @@ class Beluga(nn.Module):
 
     Parameters
     ----------
-    sequence_length: int, optional
+    sequence_length : int, optional
         Input length in bp. 2,000 (the default) is the published model; other
         lengths give a Beluga-style network whose first dense layer is sized
         to the length (used for the timing sweep, never with Beluga's weights).
+
+    Raises
+    ------
+    ValueError
+        If ``sequence_length`` is below 310 bp, too short for the unpadded
+        convolutions and pools.
 
     Notes
     -----
@@ -50,7 +56,7 @@ class Beluga(nn.Module):
     model is left out: :meth:`forward` returns logits.
     """
 
-    def __init__(self, sequence_length: int = SEQUENCE_LENGTH):
+    def __init__(self, sequence_length: int = SEQUENCE_LENGTH) -> None:
         super().__init__()
         n_flat = 640 * _conv_output_length(sequence_length)
         if n_flat <= 0:
@@ -80,13 +86,19 @@ class Beluga(nn.Module):
 
         Parameters
         ----------
-        X: torch.Tensor, shape=(N, 4, sequence_length), float
+        X : torch.Tensor, shape=(N, 4, sequence_length), float
             One-hot sequences in A, C, G, T channel order.
 
         Returns
         -------
         torch.Tensor, shape=(N, 2002)
-            Pre-sigmoid logits; ``torch.sigmoid`` gives Beluga's probabilities.
+            Pre-sigmoid logits, in the model's dtype and on its device;
+            ``torch.sigmoid`` gives Beluga's probabilities.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not of shape (N, 4, ``sequence_length``).
         """
         if X.ndim != 3 or X.shape[1] != 4 or X.shape[2] != self.sequence_length:
             raise ValueError(f"X must have shape (N, 4, {self.sequence_length}), got {tuple(X.shape)}")

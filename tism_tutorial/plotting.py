@@ -7,9 +7,13 @@ x ticks in sequence coordinates, and the units on the y axis.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from tangermeme.plot import plot_logo
 
 from .model import ALPHABET
@@ -22,8 +26,36 @@ def _as_2d(values, name: str) -> np.ndarray:
     return arr.astype(float)
 
 
-def logo(values, ax, title: str = "", start: int = 0, ylabel: str = "logit"):
-    """Draw a (4, W) attribution as a sequence logo on ``ax``; x axis in sequence positions."""
+def logo(values: torch.Tensor | np.ndarray, ax: Axes, title: str = "", start: int = 0,
+         ylabel: str = "logit") -> Axes:
+    """Draw a (4, W) attribution as a sequence logo on ``ax``; x axis in sequence positions.
+
+    The letters are drawn with tangermeme's ``plot_logo``: each base's
+    height is its value at that position (negative values below the axis).
+
+    Parameters
+    ----------
+    values : torch.Tensor or numpy.ndarray, shape=(4, W)
+        Rows A, C, G, T; any real dtype (drawn as float64), in the units of ``ylabel``.
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    title : str, optional
+        Left-aligned axes title. Default ``""``.
+    start : int, optional
+        Sequence position of the first column (x tick labels are shifted by it). Default 0.
+    ylabel : str, optional
+        Y-axis label, the units of ``values``. Default ``"logit"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not of shape (4, W).
+    """
     arr = _as_2d(values, "values")
     plot_logo(arr, ax=ax)
     ticks = ax.get_xticks()
@@ -35,8 +67,40 @@ def logo(values, ax, title: str = "", start: int = 0, ylabel: str = "logit"):
     return ax
 
 
-def heatmap(values, ax, title: str = "", start: int = 0, colorbar_label: str = "logit", vmax=None):
-    """Draw a (4, W) map as a heatmap with rows A, C, G, T and a symmetric colour scale."""
+def heatmap(values: torch.Tensor | np.ndarray, ax: Axes, title: str = "", start: int = 0,
+            colorbar_label: str = "logit", vmax: float | None = None) -> Axes:
+    """Draw a (4, W) map as a heatmap with rows A, C, G, T and a symmetric colour scale.
+
+    Colours run from blue (``-vmax``) through white (0) to red (``vmax``)
+    (``RdBu_r``); a colour bar is added next to ``ax``.
+
+    Parameters
+    ----------
+    values : torch.Tensor or numpy.ndarray, shape=(4, W)
+        Rows A, C, G, T; any real dtype (drawn as float64).
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    title : str, optional
+        Left-aligned axes title. Default ``""``.
+    start : int, optional
+        Sequence position of the first column; the x axis is in sequence
+        positions (bp). Default 0.
+    colorbar_label : str, optional
+        Label of the colour bar, the units of ``values``. Default ``"logit"``.
+    vmax : float or None, optional
+        End of the colour scale; None (default) uses the largest absolute
+        value (1.0 if ``values`` is all zero).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not of shape (4, W).
+    """
     arr = _as_2d(values, "values")
     vmax = vmax if vmax is not None else (np.abs(arr).max() or 1.0)
     im = ax.imshow(arr, aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest",
@@ -49,29 +113,36 @@ def heatmap(values, ax, title: str = "", start: int = 0, colorbar_label: str = "
     return ax
 
 
-def plot_attribution(values, title: str, start: int = 0, logo_values=None, units: str = "logit",
-                     suptitle: str | None = None):
+def plot_attribution(values: torch.Tensor | np.ndarray, title: str, start: int = 0,
+                     logo_values: torch.Tensor | np.ndarray | None = None, units: str = "logit",
+                     suptitle: str | None = None) -> Figure:
     """A logo above a heatmap of one attribution map.
 
     Parameters
     ----------
-    values: torch.Tensor or numpy.ndarray, shape=(4, W)
+    values : torch.Tensor or numpy.ndarray, shape=(4, W)
         The map drawn as the heatmap (all four bases).
-    title: str
+    title : str
         Name of the variant; put the weights' provenance in ``suptitle``.
-    start: int, optional
+    start : int, optional
         Sequence position of the first column.
-    logo_values: array, shape=(4, W), optional
+    logo_values : array, shape=(4, W), optional
         The map drawn as the logo (e.g. the mean effect on the reference
         base); defaults to ``values``.
-    units: str, optional
+    units : str, optional
         Axis and colour-bar label. Default "logit".
-    suptitle: str, optional
+    suptitle : str, optional
         Figure title, e.g. the weights' label.
 
     Returns
     -------
     matplotlib.figure.Figure
+        A new 12 x 3.6 inch figure: the logo on top, the heatmap below.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` or ``logo_values`` is not of shape (4, W).
     """
     fig, (ax_logo, ax_heat) = plt.subplots(2, 1, figsize=(12, 3.6), height_ratios=(1.2, 1),
                                            constrained_layout=True)
@@ -82,21 +153,30 @@ def plot_attribution(values, title: str, start: int = 0, logo_values=None, units
     return fig
 
 
-def plot_overview(maps: dict, start: int = 0, suptitle: str | None = None, units: str = "logit"):
+def plot_overview(maps: Mapping[str, torch.Tensor | np.ndarray], start: int = 0, suptitle: str | None = None,
+                  units: str = "logit") -> Figure:
     """Stack several (4, W) maps as logos over the same window, one row each.
 
     Parameters
     ----------
-    maps: dict of str -> array of shape (4, W)
+    maps : dict of str -> array of shape (4, W)
         Row title -> map (drawn as a logo).
-    start: int, optional
+    start : int, optional
         Sequence position of the first column.
-    suptitle: str, optional
+    suptitle : str, optional
         Figure title (the weights' provenance).
+    units : str, optional
+        Y-axis label of every row. Default "logit".
 
     Returns
     -------
     matplotlib.figure.Figure
+        A new figure, 12 inches wide and 1.5 inches per row, sharing the x axis.
+
+    Raises
+    ------
+    ValueError
+        If a map is not of shape (4, W).
     """
     fig, axes = plt.subplots(len(maps), 1, figsize=(12, 1.5 * len(maps)), constrained_layout=True,
                              sharex=True)

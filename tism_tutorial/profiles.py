@@ -31,9 +31,9 @@ def resolve(profile: str, device: str | torch.device | None = None) -> str:
 
     Parameters
     ----------
-    profile: str
+    profile : str
         ``"quick"``, ``"default"`` or ``"full"``.
-    device: str, torch.device or None, optional
+    device : str, torch.device or None, optional
         The device the chapter computes on (see
         :func:`~tism_tutorial.validate.resolve_device`); ``None`` means CUDA
         when visible.
@@ -46,7 +46,8 @@ def resolve(profile: str, device: str | torch.device | None = None) -> str:
     Raises
     ------
     ValueError
-        If ``profile`` is not one of :data:`NAMES`.
+        If ``profile`` is not one of :data:`NAMES`, or ``device`` is not a
+        usable device (only checked for ``"default"``).
     """
     if profile not in NAMES:
         raise ValueError(f"profile must be one of {NAMES}, got {profile!r}")
@@ -60,9 +61,11 @@ def sizes(chapter: dict, profile: str, device: str | torch.device | None = None)
 
     Parameters
     ----------
-    chapter: dict
+    chapter : dict
         One of this module's chapter tables, e.g. :data:`CONCORDANCE`.
-    profile, device:
+    profile : str
+        ``"quick"``, ``"default"`` or ``"full"``, as in :func:`resolve`.
+    device : str, torch.device or None, optional
         As in :func:`resolve`.
 
     Returns
@@ -73,7 +76,7 @@ def sizes(chapter: dict, profile: str, device: str | torch.device | None = None)
     Raises
     ------
     ValueError
-        If ``profile`` is unknown.
+        If ``profile`` is unknown, or ``device`` is not a usable device.
     """
     name = resolve(profile, device)
     return {"profile": name, **chapter[name]}

@@ -25,6 +25,8 @@ output units; ``X`` is one-hot (N, 4, L), A, C, G, T.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 import torch
@@ -40,27 +42,30 @@ from .simulate import COOPERATIVE, SPACED, SimulatedData
 from .validate import check_attribution, check_int, check_one_hot
 
 
-def attribution_maps(model: torch.nn.Module, X, tasks=None, batch_size: int = 256) -> dict:
+def attribution_maps(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks: Sequence[int] | None = None,
+                     batch_size: int = 256) -> dict[str, torch.Tensor]:
     """Gradient, TISM and exact ISM of every task, and the reference predictions.
 
-    Uses the package's :func:`~tism_tutorial.gradient`, :func:`~tism_tutorial.tism`
-    (Eq. 3) and :func:`~tism_tutorial.ism` (Eq. 2, plain forward passes, ``fast=False``).
+    Uses the package's :func:`~tism_tutorial.attributions.gradient`, :func:`~tism_tutorial.attributions.tism`
+    (Eq. 3) and :func:`~tism_tutorial.attributions.ism` (Eq. 2, plain forward passes, ``fast=False``).
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps (N, 4, L) to (N, T); put in eval mode here.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences.
-    tasks: sequence of int, optional
+    tasks : sequence of int, optional
         Outputs to explain; default all.
-    batch_size: int, optional
+    batch_size : int, optional
         Variants per forward pass of ISM. Default 256.
 
     Returns
     -------
-    dict with ``"grad"``, ``"tism"``, ``"ism"`` (torch.Tensor, shape=(N, T, 4, L))
-    and ``"y0"`` (torch.Tensor, shape=(N, T)).
+    dict of str -> torch.Tensor
+        ``"grad"``, ``"tism"``, ``"ism"`` (shape=(N, T, 4, L), logit or the
+        model's output units, model dtype, CPU) and ``"y0"`` (shape=(N, T),
+        float32, CPU: the predictions of :func:`tism_tutorial.aitac.predict`).
 
     Raises
     ------
@@ -87,20 +92,20 @@ def _rows(values: np.ndarray, **labels) -> pd.DataFrame:
     return df
 
 
-def concordance_rows(maps: dict, X, column: str = "setting") -> pd.DataFrame:
+def concordance_rows(maps: Mapping, X: torch.Tensor | np.ndarray, column: str = "setting") -> pd.DataFrame:
     """Pearson(TISM, ISM) per sequence and task for one or several models.
 
     The paper's concordance (Fig. 1A): over the 3 L alternative bases of a
-    sequence, for one task (:func:`tism_tutorial.concordance.pearson_alt`).
+    sequence, for one task (:func:`tism_tutorial.metrics.pearson_alt`).
 
     Parameters
     ----------
-    maps: dict
-        Either one model's maps (from :func:`attribution_maps`) or a dict
-        label -> maps for several models.
-    X: torch.Tensor, shape=(N, 4, L)
+    maps : dict
+        Either one model's maps (from :func:`attribution_maps`; recognised by
+        its ``"ism"`` key) or a dict label -> maps for several models.
+    X : torch.Tensor, shape=(N, 4, L)
         The sequences the maps were computed on.
-    column: str, optional
+    column : str, optional
         Name of the label column. Default ``"setting"``.
 
     Returns
@@ -131,14 +136,15 @@ def concordance_rows(maps: dict, X, column: str = "setting") -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def seed_rows(maps_by_seed: dict, X) -> pd.DataFrame:
+def seed_rows(maps_by_seed: Mapping[int, Mapping[str, torch.Tensor]], X: torch.Tensor | np.ndarray) -> pd.DataFrame:
     """Fig. 3A: TISM vs ISM within each model, ISM vs ISM and TISM vs TISM between seeds.
 
     Parameters
     ----------
-    maps_by_seed: dict of int -> maps
+    maps_by_seed : dict of int -> maps
         One entry per training seed (maps from :func:`attribution_maps` on the same ``X``).
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
+        The one-hot sequences the maps were computed on.
 
     Returns
     -------
@@ -169,19 +175,21 @@ def seed_rows(maps_by_seed: dict, X) -> pd.DataFrame:
     return df[["comparison", "seed_a", "seed_b", "sequence", "task", "pearson"]]
 
 
-def paper_table(ours: dict, paper: dict, experiment: str) -> pd.DataFrame:
+def paper_table(ours: Mapping[str, float], paper: Mapping[str, float], experiment: str) -> pd.DataFrame:
     """Our numbers beside the paper's: one row per setting.
 
     Parameters
     ----------
-    ours, paper: dict of str -> float
+    ours, paper : dict of str -> float
         Setting -> mean concordance; settings missing on one side show NaN.
-    experiment: str
+    experiment : str
         E.g. ``"Fig. 3A seeds"``.
 
     Returns
     -------
-    pandas.DataFrame with columns ``experiment``, ``setting``, ``ours``, ``paper``.
+    pandas.DataFrame
+        Columns ``experiment``, ``setting``, ``ours``, ``paper``; our settings
+        first, in order, then the paper's other settings.
     """
     settings = list(ours) + [k for k in paper if k not in ours]
     return pd.DataFrame({"experiment": experiment, "setting": settings,
@@ -193,7 +201,8 @@ def paper_table(ours: dict, paper: dict, experiment: str) -> pd.DataFrame:
 # Ground truth
 # ----------------------------------------------------------------------------
 
-def method_scores(maps: dict, X, dls_hypothetical=None) -> dict:
+def method_scores(maps: Mapping[str, torch.Tensor], X: torch.Tensor | np.ndarray,
+                  dls_hypothetical: torch.Tensor | np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per-position importance (N, T, L) of every attribution variant, for ranking against the truth.
 
     Maps over all four bases are scored by their largest absolute value over
@@ -202,40 +211,51 @@ def method_scores(maps: dict, X, dls_hypothetical=None) -> dict:
 
     Parameters
     ----------
-    maps: dict
-        From :func:`attribution_maps`.
-    X: torch.Tensor, shape=(N, 4, L)
-    dls_hypothetical: torch.Tensor, shape=(N, T, 4, L), optional
-        Hypothetical DeepLIFT/SHAP attributions (adds the DeepLIFT/SHAP row).
+    maps : dict
+        From :func:`attribution_maps` (``"grad"``, ``"tism"``, ``"ism"``).
+    X : torch.Tensor, shape=(N, 4, L)
+        The one-hot sequences the maps were computed on.
+    dls_hypothetical : torch.Tensor, shape=(N, T, 4, L), optional
+        Hypothetical DeepLIFT/SHAP attributions, e.g. from
+        :func:`deep_lift_shap_maps` (adds the ``"DeepLIFT/SHAP×input"`` entry).
 
     Returns
     -------
     dict of str -> numpy.ndarray, shape=(N, T, L)
+        Method name (``"gradient"``, ``"gradient×input"``,
+        ``"TISM mean effect"``, ``"corrected gradient"``, ``"ISM mean effect"``,
+        ``"centered ISM"`` and optionally ``"DeepLIFT/SHAP×input"``) ->
+        non-negative scores, in the maps' dtype.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not one-hot, or ``dls_hypothetical`` does not match it or holds NaN/inf.
     """
     X = check_one_hot(X)
     grad, ism_values = maps["grad"], maps["ism"]
 
-    def at_ref(values):
+    def _at_ref(values: torch.Tensor) -> np.ndarray:
         return values.sum(dim=-2).abs().numpy()
 
-    def any_base(values):
+    def _any_base(values: torch.Tensor) -> np.ndarray:
         return values.abs().amax(dim=-2).numpy()
 
     scores = {
-        "gradient": any_base(grad),
-        "gradient×input": at_ref(global_attribution(grad, X, 0.0)),
-        "TISM mean effect": at_ref(mean_effect(maps["tism"], X)),
-        "corrected gradient": any_base(corrected(grad)),
-        "ISM mean effect": at_ref(mean_effect(ism_values, X)),
-        "centered ISM": any_base(center(ism_values)),
+        "gradient": _any_base(grad),
+        "gradient×input": _at_ref(global_attribution(grad, X, 0.0)),
+        "TISM mean effect": _at_ref(mean_effect(maps["tism"], X)),
+        "corrected gradient": _any_base(corrected(grad)),
+        "ISM mean effect": _at_ref(mean_effect(ism_values, X)),
+        "centered ISM": _any_base(center(ism_values)),
     }
     if dls_hypothetical is not None:
         dls = check_attribution(dls_hypothetical, "dls_hypothetical", X)
-        scores["DeepLIFT/SHAP×input"] = at_ref(dls * X[:, None].to(dls.dtype))
+        scores["DeepLIFT/SHAP×input"] = _at_ref(dls * X[:, None].to(dls.dtype))
     return scores
 
 
-def ground_truth_auc(scores: dict, truth: np.ndarray) -> pd.DataFrame:
+def ground_truth_auc(scores: Mapping[str, np.ndarray], truth: np.ndarray) -> pd.DataFrame:
     """AUROC and AUPRC of recovering the positions of the sites that drive each task.
 
     For each sequence and task with at least one driving site, positions are
@@ -246,9 +266,11 @@ def ground_truth_auc(scores: dict, truth: np.ndarray) -> pd.DataFrame:
 
     Parameters
     ----------
-    scores: dict of str -> numpy.ndarray, shape=(N, T, L)
+    scores : dict of str -> numpy.ndarray, shape=(N, T, L)
         From :func:`method_scores`.
-    truth: numpy.ndarray, shape=(N, T, L), bool
+    truth : numpy.ndarray, shape=(N, T, L), bool
+        True at the positions of the sites that drive each task, from
+        :meth:`tism_tutorial.simulate.SimulatedData.truth`.
 
     Returns
     -------
@@ -276,8 +298,39 @@ def ground_truth_auc(scores: dict, truth: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def deep_lift_shap_maps(model, X, tasks=None, n_shuffles: int = 10, random_state: int = 0) -> torch.Tensor:
-    """Hypothetical DeepLIFT/SHAP attributions of every task, shape (N, T, 4, L) (tangermeme, via the package)."""
+def deep_lift_shap_maps(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks: Sequence[int] | None = None,
+                        n_shuffles: int = 10, random_state: int = 0) -> torch.Tensor:
+    """Hypothetical DeepLIFT/SHAP attributions of every task, shape (N, T, 4, L) (tangermeme, via the package).
+
+    The model is put in eval mode; the attributions are those of
+    :func:`~tism_tutorial.attributions.deep_lift_shap` with ``hypothetical=True``
+    (dinucleotide-shuffled references, rescale rule), for scoring with
+    :func:`method_scores`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, 4, L) to (N, T).
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences, A, C, G, T.
+    tasks : sequence of int, optional
+        Outputs to explain; default all T.
+    n_shuffles : int, optional
+        Shuffled references per sequence. Default 10.
+    random_state : int, optional
+        Seed of the shuffles. Default 0.
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, T, 4, L)
+        Hypothetical attributions for all four bases (model output units), on the CPU.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not one-hot, a task is out of range, or ``n_shuffles`` is
+        not a positive integer (raised by :func:`~tism_tutorial.attributions.deep_lift_shap`).
+    """
     model.eval()
     tasks = list(range(predict(model, X[:1]).shape[1])) if tasks is None else list(tasks)
     return deep_lift_shap(model, X, tasks, n_shuffles=n_shuffles, random_state=random_state, hypothetical=True)
@@ -287,14 +340,14 @@ def deep_lift_shap_maps(model, X, tasks=None, n_shuffles: int = 10, random_state
 # The interaction hypothesis
 # ----------------------------------------------------------------------------
 
-def site_disagreement(maps: dict, data: SimulatedData) -> pd.DataFrame:
+def site_disagreement(maps: Mapping[str, torch.Tensor], data: SimulatedData) -> pd.DataFrame:
     """How far TISM is from ISM on each planted site, for each task.
 
     Parameters
     ----------
-    maps: dict
+    maps : dict
         From :func:`attribution_maps` on ``data.X`` (all tasks).
-    data: SimulatedData
+    data : SimulatedData
         The sequences, their sites and the truth.
 
     Returns
@@ -302,8 +355,8 @@ def site_disagreement(maps: dict, data: SimulatedData) -> pd.DataFrame:
     pandas.DataFrame
         One row per (site, task): ``sequence``, ``task``, ``motif``, ``role``
         (``additive``, ``cooperative``, ``spaced``), ``causal`` (the site
-        drives this task's label), ``abs_err`` (mean |ISM - TISM| over the
-        site's 3 w alternative bases), ``ism_mag`` (mean |ISM| there) and
+        drives this task's label), ``abs_err`` (mean ``|ISM - TISM|`` over the
+        site's 3 w alternative bases), ``ism_mag`` (mean ``|ISM|`` there) and
         ``rel_err`` = ``abs_err / ism_mag``; and one ``role="background"`` row
         per (sequence, task) for the positions outside every site.
 
@@ -347,12 +400,12 @@ def regime_test(conc: pd.DataFrame, regime: np.ndarray, n_strata: int = 3) -> pd
 
     Parameters
     ----------
-    conc: pandas.DataFrame
+    conc : pandas.DataFrame
         From :func:`concordance_rows` for one model (columns ``sequence``,
         ``task``, ``pearson``, ``ism_sd``).
-    regime: numpy.ndarray, shape=(N, T), str
+    regime : numpy.ndarray, shape=(N, T), str
         From :meth:`tism_tutorial.simulate.SimulatedData.regime`.
-    n_strata: int, optional
+    n_strata : int, optional
         Effect-size strata. Default 3.
 
     Returns
@@ -399,13 +452,13 @@ def pair_epistasis(model: torch.nn.Module, data: SimulatedData, n_draws: int = 8
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Trained model, (N, 4, L) -> (N, T).
-    data: SimulatedData
+    data : SimulatedData
         Sequences and their sites.
-    n_draws: int, optional
+    n_draws : int, optional
         Random replacements averaged per sequence. Default 8.
-    random_state: int, optional
+    random_state : int, optional
         Seed of the replacement bases. Default 0.
 
     Returns
@@ -415,7 +468,7 @@ def pair_epistasis(model: torch.nn.Module, data: SimulatedData, n_draws: int = 8
         ``task``, ``pair`` (``"cooperative"`` or ``"spaced"``), ``active``
         (the pair's term is active in the label: always for a cooperative
         pair, for a spaced pair only when close), ``joint`` (f11 - f00),
-        ``epistasis`` and ``share`` = |epistasis| / (|f11 - f10| + |f11 - f01|),
+        ``epistasis`` and ``share`` = ``|epistasis| / (|f11 - f10| + |f11 - f01|)``,
         the non-additive share of the two sites' effects (0: additive; 0.5: AND).
 
     Raises
@@ -450,16 +503,17 @@ def pair_epistasis(model: torch.nn.Module, data: SimulatedData, n_draws: int = 8
     return pd.DataFrame(rows)
 
 
-def epistasis_vs_concordance(epistasis: pd.DataFrame, conc: pd.DataFrame, tasks=None) -> pd.DataFrame:
+def epistasis_vs_concordance(epistasis: pd.DataFrame, conc: pd.DataFrame,
+                             tasks: Mapping[str, Sequence[int]] | None = None) -> pd.DataFrame:
     """Spearman correlation between the model's epistasis share and Pearson(TISM, ISM).
 
     Parameters
     ----------
-    epistasis: pandas.DataFrame
+    epistasis : pandas.DataFrame
         From :func:`pair_epistasis`.
-    conc: pandas.DataFrame
+    conc : pandas.DataFrame
         From :func:`concordance_rows` on the same sequences (one model).
-    tasks: dict of str -> list of int, optional
+    tasks : dict of str -> list of int, optional
         Pair -> the tasks whose label the pair drives; default: every task.
 
     Returns

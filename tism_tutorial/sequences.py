@@ -22,7 +22,9 @@ probabilities with rows A, C, G, T.
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -57,14 +59,14 @@ JASPAR_IDS = {name: MOTIFS[name] for name in CONCORDANCE_MOTIFS}
 JASPAR_RELEASE = "JASPAR2024"
 
 
-def jaspar_pwms(ids: dict | None = None, release: str = JASPAR_RELEASE) -> dict[str, torch.Tensor]:
+def jaspar_pwms(ids: Mapping[str, str] | None = None, release: str = JASPAR_RELEASE) -> dict[str, torch.Tensor]:
     """Position probability matrices from the JASPAR database shipped by pyjaspar.
 
     Parameters
     ----------
-    ids: dict of str -> str, optional
+    ids : dict of str -> str, optional
         Family name -> JASPAR matrix ID (with version). Default :data:`JASPAR_IDS`.
-    release: str, optional
+    release : str, optional
         JASPAR release known to pyjaspar. Default ``"JASPAR2024"``.
 
     Returns
@@ -99,7 +101,7 @@ def jaspar_pwms(ids: dict | None = None, release: str = JASPAR_RELEASE) -> dict[
     return pwms
 
 
-def sample_sites(pwm, n: int, random_state: int | np.random.Generator = 0,
+def sample_sites(pwm: torch.Tensor | np.ndarray, n: int, random_state: int | np.random.Generator = 0,
                  both_strands: bool = True) -> torch.Tensor:
     """Draw binding sites from a position probability matrix.
 
@@ -109,13 +111,13 @@ def sample_sites(pwm, n: int, random_state: int | np.random.Generator = 0,
 
     Parameters
     ----------
-    pwm: torch.Tensor or array, shape=(4, w)
+    pwm : torch.Tensor or array, shape=(4, w)
         Base probabilities, rows A, C, G, T, columns summing to 1.
-    n: int
+    n : int
         Number of sites, at least 1.
-    random_state: int or numpy.random.Generator, optional
+    random_state : int or numpy.random.Generator, optional
         Seed or generator. Default 0.
-    both_strands: bool, optional
+    both_strands : bool, optional
         Put half of the sites (at random) on the reverse strand. Default True.
 
     Returns
@@ -153,15 +155,15 @@ def plant_site(X: torch.Tensor, i: int, site: torch.Tensor, start: int,
 
     Parameters
     ----------
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences, changed in place.
-    i: int
+    i : int
         Which sequence.
-    site: torch.Tensor, shape=(1, 4, w)
+    site : torch.Tensor, shape=(1, 4, w)
         One-hot site on the forward strand (e.g. from :func:`sample_sites`).
-    start: int
+    start : int
         First position of the site, ``0 <= start <= L - w``.
-    rng: numpy.random.Generator
+    rng : numpy.random.Generator
         Draws the strand.
 
     Returns
@@ -176,7 +178,7 @@ def plant_site(X: torch.Tensor, i: int, site: torch.Tensor, start: int,
     return {"strand": "-" if reverse else "+", "site": "".join("ACGT"[b] for b in site[0].argmax(0).tolist())}
 
 
-def motif_sequences(n: int, pwms: dict, start: int, end: int, length: int = 2000,
+def motif_sequences(n: int, pwms: Mapping[str, torch.Tensor | np.ndarray], start: int, end: int, length: int = 2000,
                     max_sites: int = 3, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
     """Random sequences each carrying one to ``max_sites`` sampled factor sites in a window.
 
@@ -189,24 +191,24 @@ def motif_sequences(n: int, pwms: dict, start: int, end: int, length: int = 2000
 
     Parameters
     ----------
-    n: int
+    n : int
         Number of sequences, at least 1.
-    pwms: dict of str -> array of shape (4, w)
+    pwms : dict of str -> array of shape (4, w)
         Family name -> base probabilities (e.g. from :func:`jaspar_pwms`).
-    start, end: int
+    start, end : int
         Window ``[start, end)`` that holds all sites, ``0 <= start < end <= length``.
-    length: int, optional
+    length : int, optional
         Sequence length in bp. Default 2,000 (Beluga's input).
-    max_sites: int, optional
+    max_sites : int, optional
         Most sites per sequence. Default 3.
-    random_state: int, optional
+    random_state : int, optional
         Seed of backgrounds, site choice, sampling and placement. Default 0.
 
     Returns
     -------
-    X: torch.Tensor, shape=(n, 4, length), float32
+    X : torch.Tensor, shape=(n, 4, length), float32
         One-hot sequences, A, C, G, T.
-    sites: pandas.DataFrame
+    sites : pandas.DataFrame
         One row per site: ``sequence`` (index), ``motif`` (family), ``start``,
         ``end`` (0-based, end exclusive, sequence coordinates), ``strand``
         (``+``/``-``) and ``site`` (the sampled bases).
@@ -255,11 +257,11 @@ def site_mask(sites: pd.DataFrame, n: int, start: int, end: int) -> torch.Tensor
 
     Parameters
     ----------
-    sites: pandas.DataFrame
+    sites : pandas.DataFrame
         The table of :func:`motif_sequences` (columns ``sequence``, ``start``, ``end``).
-    n: int
+    n : int
         Number of sequences.
-    start, end: int
+    start, end : int
         The window ``[start, end)`` in sequence coordinates.
 
     Returns
@@ -288,7 +290,7 @@ def site_mask(sites: pd.DataFrame, n: int, start: int, end: int) -> torch.Tensor
     return mask
 
 
-def read_fasta(path, length: int = 2000, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
+def read_fasta(path: str | os.PathLike, length: int = 2000, random_state: int = 0) -> tuple[torch.Tensor, pd.DataFrame]:
     """One-hot sequences of ``length`` bp from a FASTA file, centred and cropped or padded.
 
     A longer sequence keeps its central ``length`` bp; a shorter one is placed
@@ -299,18 +301,18 @@ def read_fasta(path, length: int = 2000, random_state: int = 0) -> tuple[torch.T
 
     Parameters
     ----------
-    path: str or os.PathLike
+    path : str or os.PathLike
         FASTA file (upper- or lower-case sequence; read with Biopython).
-    length: int, optional
+    length : int, optional
         Model input length. Default 2,000 (Beluga).
-    random_state: int, optional
+    random_state : int, optional
         Seed of the padding and replacement bases. Default 0.
 
     Returns
     -------
-    X: torch.Tensor, shape=(n, 4, length), float32
+    X : torch.Tensor, shape=(n, 4, length), float32
         One-hot sequences, A, C, G, T, in file order.
-    records: pandas.DataFrame
+    records : pandas.DataFrame
         One row per sequence: ``name``, ``length`` (as read), ``action``
         (``"kept"``, ``"cropped"`` or ``"padded"``), ``offset`` (where the
         original sequence's first kept base lies in the returned sequence, or

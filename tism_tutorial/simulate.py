@@ -25,6 +25,7 @@ Shapes: ``X`` is one-hot (N, 4, L), float32, channels A, C, G, T; labels are
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,22 +54,26 @@ LENGTH = 250
 class Grammar:
     """The rules that turn planted sites into each task's label.
 
-    Attributes
+    A frozen dataclass, usually drawn with :func:`make_grammar`; every
+    parameter is also an attribute of the same name. No argument is checked
+    here.
+
+    Parameters
     ----------
-    pwms: dict of str -> torch.Tensor, shape=(4, w), float64
+    pwms : dict of str -> torch.Tensor, shape=(4, w), float64
         Base probabilities (rows A, C, G, T) of every factor in :data:`MOTIFS`.
-    additive: numpy.ndarray, shape=(T, len(ADDITIVE)), float64
+    additive : numpy.ndarray, shape=(T, len(ADDITIVE)), float64
         Weight of each additive factor in each task (0: no effect).
-    cooperative: numpy.ndarray, shape=(T,), float64
+    cooperative : numpy.ndarray, shape=(T,), float64
         Weight of the AP-1 AND NFAT term in each task.
-    spaced: numpy.ndarray, shape=(T,), float64
+    spaced : numpy.ndarray, shape=(T,), float64
         Weight of the PU.1-IRF term (both sites within ``max_gap`` bp) in each task.
-    max_gap: int
-        Largest gap in bp between the two spaced sites for their term to count.
-    noise: float
-        Standard deviation of the Gaussian label noise.
-    task_names: tuple of str
-        One name per task.
+    max_gap : int, optional
+        Largest gap in bp between the two spaced sites for their term to count. Default 10.
+    noise : float, optional
+        Standard deviation of the Gaussian label noise. Default 0.3.
+    task_names : tuple of str, optional
+        One name per task. Default ``()``.
     """
 
     pwms: dict
@@ -81,11 +86,31 @@ class Grammar:
 
     @property
     def n_tasks(self) -> int:
-        """Number of tasks T."""
+        """Number of tasks T: the rows of ``additive``.
+
+        Returns
+        -------
+        int
+        """
         return self.additive.shape[0]
 
     def table(self) -> pd.DataFrame:
-        """Every task's weights as a table: one row per task, one column per term."""
+        """Every task's weights as a table: one row per task, one column per term.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``task`` (the ``task_names``); one float64 column per
+            additive factor (:data:`ADDITIVE`), then ``"AP-1 AND NFAT"``
+            (``cooperative``) and ``"PU.1 + IRF within <max_gap> bp"``
+            (``spaced``). 0 means no effect.
+
+        Raises
+        ------
+        ValueError
+            From pandas, if ``task_names`` does not hold one name per task
+            (as with the default ``()``; :func:`make_grammar` always fills it).
+        """
         df = pd.DataFrame(self.additive, columns=list(ADDITIVE), index=list(self.task_names))
         df["AP-1 AND NFAT"] = self.cooperative
         df[f"PU.1 + IRF within {self.max_gap} bp"] = self.spaced
@@ -104,23 +129,24 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
 
     Parameters
     ----------
-    n_tasks: int, optional
+    n_tasks : int, optional
         Number of tasks ("cell types"), at least 3. Default 10.
-    seed: int, optional
+    seed : int, optional
         Seed of the weights. Default 0.
-    n_active: int, optional
+    n_active : int, optional
         Additive factors with an effect in each task, 1 to 6. Default 3.
-    max_gap: int, optional
+    max_gap : int, optional
         Largest gap (bp) between the PU.1 and IRF sites for their term to count. Default 10.
-    noise: float, optional
+    noise : float, optional
         Standard deviation of the label noise, >= 0. Default 0.3.
-    pwms: dict of str -> array of shape (4, w), optional
+    pwms : dict of str -> array of shape (4, w), optional
         Matrices for every name in :data:`MOTIFS`; default: read from JASPAR 2024
         with :func:`tism_tutorial.sequences.jaspar_pwms` (pyjaspar, offline).
 
     Returns
     -------
     Grammar
+        Task names ``"cell type 0"``, ...; matrices as float64 tensors.
 
     Raises
     ------
@@ -158,22 +184,25 @@ def make_grammar(n_tasks: int = 10, seed: int = 0, n_active: int = 3, max_gap: i
 class SimulatedData:
     """Simulated sequences, their labels and the planted sites.
 
-    Attributes
+    Returned by :func:`simulate`; every parameter is also an attribute of the
+    same name, and ``len(data)`` is N. No argument is checked here.
+
+    Parameters
     ----------
-    X: torch.Tensor, shape=(N, 4, L), float32
+    X : torch.Tensor, shape=(N, 4, L), float32
         One-hot sequences, A, C, G, T.
-    y: torch.Tensor, shape=(N, T), float32
+    y : torch.Tensor, shape=(N, T), float32
         Labels: ``y_additive + y_interaction`` plus noise.
-    y_additive, y_interaction: numpy.ndarray, shape=(N, T), float64
+    y_additive, y_interaction : numpy.ndarray, shape=(N, T), float64
         The noiseless additive and interaction parts of the labels.
-    sites: pandas.DataFrame
+    sites : pandas.DataFrame
         One row per planted site: ``sequence``, ``motif``, ``jaspar_id``,
         ``start``, ``end`` (0-based, end exclusive), ``strand``, ``site``
         (the sampled bases, forward strand) and ``role`` (``"additive"``,
         ``"cooperative"`` or ``"spaced"``).
-    causal: numpy.ndarray, shape=(n_sites, T), bool
+    causal : numpy.ndarray, shape=(n_sites, T), bool
         Whether removing the site would change the noiseless label of that task.
-    grammar: Grammar
+    grammar : Grammar
         The rules the labels were drawn from.
     """
 
@@ -188,8 +217,23 @@ class SimulatedData:
     def __len__(self) -> int:
         return self.X.shape[0]
 
-    def subset(self, index) -> SimulatedData:
+    def subset(self, index: Sequence[int] | np.ndarray | torch.Tensor) -> SimulatedData:
         """The sequences ``index`` (ints, in the order given), sites renumbered to match.
+
+        Parameters
+        ----------
+        index : sequence of int, numpy.ndarray or torch.Tensor
+            Sequence indices in ``[0, N)``, flattened and converted with
+            ``numpy.asarray(index, dtype=int)``: floats are truncated and a
+            boolean mask is read as the indices 0 and 1. A repeated index
+            repeats the sequence, but its sites are kept once, attached to
+            the last repeat.
+
+        Returns
+        -------
+        SimulatedData
+            The chosen sequences in the order given, their labels and sites
+            (``sequence`` renumbered, sorted by it) and the same grammar.
 
         Raises
         ------
@@ -214,6 +258,8 @@ class SimulatedData:
         Returns
         -------
         numpy.ndarray, shape=(N, T, L), bool
+            True at the positions of every site whose ``causal`` entry is
+            True for that task.
         """
         mask = np.zeros((len(self), self.grammar.n_tasks, self.X.shape[-1]), dtype=bool)
         for row, causal in zip(self.sites.itertuples(), self.causal):
@@ -229,7 +275,9 @@ class SimulatedData:
 
         Returns
         -------
-        numpy.ndarray, shape=(N, T), str
+        numpy.ndarray, shape=(N, T), object
+            The strings ``"interaction"``, ``"additive"`` or ``"none"``,
+            read from the noiseless label parts ``y_interaction`` and ``y_additive``.
         """
         out = np.full(self.y_additive.shape, "none", dtype=object)
         out[self.y_additive != 0] = "additive"
@@ -270,23 +318,25 @@ def simulate(n: int, grammar: Grammar, length: int = LENGTH, seed: int = 0, p_pa
 
     Parameters
     ----------
-    n: int
+    n : int
         Number of sequences, at least 1.
-    grammar: Grammar
+    grammar : Grammar
         From :func:`make_grammar`.
-    length: int, optional
+    length : int, optional
         Sequence length in bp, at least 150. Default 250.
-    seed: int, optional
+    seed : int, optional
         Seed of the backgrounds, layouts, sampled sites and noise. Default 0.
-    p_pair, p_single: float, optional
+    p_pair, p_single : float, optional
         Probabilities of planting both or one site of each pair; ``p_pair +
         p_single <= 1``. Defaults 0.3 and 0.2.
-    max_additive: int, optional
+    max_additive : int, optional
         Most additive sites per sequence, 0 to 6. Default 3.
 
     Returns
     -------
     SimulatedData
+        ``X`` float32 on the CPU, ``y`` float32, the noiseless label parts,
+        the site table, the causal matrix and ``grammar``.
 
     Raises
     ------

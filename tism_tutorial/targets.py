@@ -1,6 +1,6 @@
 """Naming Beluga's targets: indices from names, and the motif family a target belongs to.
 
-Beluga's 2,002 target names (from :func:`tism_tutorial.target_names`) read
+Beluga's 2,002 target names (from :func:`~tism_tutorial.weights.target_names`) read
 ``"<cell>_<factor>_<treatment>"``, e.g. ``"H1-hESC_JunD_None"`` (index 267).
 """
 
@@ -28,10 +28,10 @@ def resolve_targets(targets: int | str | Sequence[int | str], names: Sequence[st
 
     Parameters
     ----------
-    targets: int, str or sequence of int/str
+    targets : int, str or sequence of int/str
         Zero-based indices (e.g. 267) or exact names (e.g. ``"H1-hESC_JunD_None"``).
-    names: sequence of str
-        All target names of the model (from :func:`tism_tutorial.target_names`).
+    names : sequence of str
+        All target names of the model (from :func:`~tism_tutorial.weights.target_names`).
 
     Returns
     -------
@@ -73,6 +73,20 @@ def target_family(name: str) -> str:
 
     ``"GM12878_JunD_None"`` -> ``"AP-1"``; CTCF, ETS (ETS1, GABP, ELF1, ELK1,
     ELK4), GATA (GATA-1/2/3), CEBP (CEBPB/D), ``"DNase"``, else ``"other"``.
+    The factor is matched between underscores (``_<factor>_``), case-sensitively,
+    and the first family that matches wins.
+
+    Parameters
+    ----------
+    name : str
+        A Beluga target name, ``"<cell>_<factor>_<treatment>"`` (from
+        :func:`~tism_tutorial.weights.target_names`).
+
+    Returns
+    -------
+    str
+        ``"AP-1"``, ``"CTCF"``, ``"ETS"``, ``"GATA"``, ``"CEBP"``, ``"DNase"``
+        or ``"other"``.
     """
     for family, pattern in _FAMILY_PATTERNS:
         if re.search(pattern, name):

@@ -7,12 +7,37 @@ underneath is done by private helpers that trust their input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
 
-def as_tensor(value, name: str) -> torch.Tensor:
-    """Return ``value`` as a floating tensor, or raise ``ValueError``."""
+def as_tensor(value: Any, name: str) -> torch.Tensor:
+    """Return ``value`` as a floating tensor, or raise ``ValueError``.
+
+    Tensors are used as they are (no copy); anything else goes through
+    ``numpy.asarray``, so Python floats become float64. Integer and
+    boolean tensors are cast to float32.
+
+    Parameters
+    ----------
+    value : torch.Tensor, numpy.ndarray, list or scalar
+        Real numbers.
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    torch.Tensor
+        Floating point, on ``value``'s device (CPU for non-tensors).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` cannot be converted (ragged lists, object arrays) or
+        holds complex numbers or another non-real dtype.
+    """
     if not isinstance(value, torch.Tensor):
         try:  # via numpy, so Python floats stay float64
             value = torch.as_tensor(np.asarray(value))
@@ -27,14 +52,44 @@ def as_tensor(value, name: str) -> torch.Tensor:
 
 
 def check_finite(value: torch.Tensor, name: str) -> None:
-    """Raise ``ValueError`` if ``value`` holds NaN or infinity."""
+    """Raise ``ValueError`` if ``value`` holds NaN or infinity.
+
+    Parameters
+    ----------
+    value : torch.Tensor
+        Any shape and dtype ``torch.isfinite`` accepts.
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If an element is NaN or infinite (the message gives their number).
+    """
     if not torch.isfinite(value).all():
         n_bad = int((~torch.isfinite(value)).sum())
         raise ValueError(f"{name} holds {n_bad} NaN or infinite value(s)")
 
 
-def check_one_hot(X, name: str = "X") -> torch.Tensor:
+def check_one_hot(X: Any, name: str = "X") -> torch.Tensor:
     """Check that ``X`` is one-hot DNA of shape (N, 4, L) and return it as float.
+
+    Parameters
+    ----------
+    X : torch.Tensor or numpy.ndarray, shape=(N, 4, L)
+        Candidate one-hot sequences, channels A, C, G, T; any real dtype.
+    name : str, optional
+        The argument's name, used in error messages. Default ``"X"``.
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, 4, L)
+        ``X`` as a floating tensor (see :func:`as_tensor`): a floating
+        ``X`` keeps its dtype and device, integers and booleans become float32.
 
     Raises
     ------
@@ -64,10 +119,30 @@ def check_one_hot(X, name: str = "X") -> torch.Tensor:
     return X
 
 
-def check_attribution(values, name: str, X: torch.Tensor | None = None) -> torch.Tensor:
+def check_attribution(values: Any, name: str, X: torch.Tensor | None = None) -> torch.Tensor:
     """Check an attribution tensor of shape (N, 4, L) or (N, T, 4, L).
 
     If ``X`` is given, the N and L axes must match it.
+
+    Parameters
+    ----------
+    values : torch.Tensor or numpy.ndarray, shape=(N, 4, L) or (N, T, 4, L)
+        An attribution map (gradient, ISM, TISM, ...), any real dtype.
+    name : str
+        The argument's name, used in error messages.
+    X : torch.Tensor, shape=(N, 4, L), optional
+        One-hot sequences the map must match; None (default) skips that check.
+
+    Returns
+    -------
+    torch.Tensor
+        ``values`` as a floating tensor (see :func:`as_tensor`).
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not real, not rank 3 or 4 with 4 bases on axis -2,
+        holds NaN/inf, or does not match ``X`` in N or L.
     """
     values = as_tensor(values, name)
     if values.ndim not in (3, 4) or values.shape[-2] != 4:
@@ -78,8 +153,19 @@ def check_attribution(values, name: str, X: torch.Tensor | None = None) -> torch
     return values
 
 
-def is_integer(t) -> bool:
-    """True for Python/NumPy integers and 0-d integer tensors; False for booleans and everything else."""
+def is_integer(t: Any) -> bool:
+    """True for Python/NumPy integers and 0-d integer tensors; False for booleans and everything else.
+
+    Parameters
+    ----------
+    t : object
+        Any value.
+
+    Returns
+    -------
+    bool
+        False for floats (even ``2.0``), booleans, strings and arrays with dimensions.
+    """
     if isinstance(t, (bool, np.bool_)):
         return False
     if isinstance(t, (int, np.integer)):
@@ -88,11 +174,27 @@ def is_integer(t) -> bool:
             and not t.dtype.is_complex and t.dtype != torch.bool)
 
 
-def check_targets(target, n_outputs: int, name: str = "target") -> tuple[list[int], bool]:
+def check_targets(target: Any, n_outputs: int, name: str = "target") -> tuple[list[int], bool]:
     """Normalise ``target`` to a list of ints and say whether it was a scalar.
 
     A Python or NumPy integer (or a 0-d integer tensor) is a single target;
     a list, tuple, range or 1-d integer array is several.
+
+    Parameters
+    ----------
+    target : int or sequence of int
+        Output index or indices; also 1-d integer ``numpy.ndarray`` or ``torch.Tensor``.
+    n_outputs : int
+        Number of model outputs; valid targets lie in ``[0, n_outputs)``.
+    name : str, optional
+        The argument's name, used in error messages. Default ``"target"``.
+
+    Returns
+    -------
+    targets : list of int
+        The targets, in the order given (duplicates are kept).
+    scalar : bool
+        True if ``target`` was a single integer.
 
     Raises
     ------
@@ -127,6 +229,26 @@ def check_window(start: int, end: int | None, length: int) -> tuple[int, int]:
 
     ``end=None`` means the end of the sequence. Negative values are not
     accepted (they are ambiguous between libraries).
+
+    Parameters
+    ----------
+    start : int
+        First position, ``>= 0``.
+    end : int or None
+        One past the last position, ``<= length``; None means ``length``.
+    length : int
+        Length L of the sequence.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(start, end)`` as Python ints, with ``0 <= start < end <= length``.
+
+    Raises
+    ------
+    ValueError
+        If ``start`` or ``end`` is not an integer, the window lies outside
+        ``[0, length]``, or it is empty or inverted.
     """
     if end is None:
         end = length
@@ -140,8 +262,26 @@ def check_window(start: int, end: int | None, length: int) -> tuple[int, int]:
     return start, end
 
 
-def check_baseline(baseline, name: str = "baseline") -> torch.Tensor:
-    """Check a per-base background: 4 non-negative probabilities summing to 1."""
+def check_baseline(baseline: Any, name: str = "baseline") -> torch.Tensor:
+    """Check a per-base background: 4 non-negative probabilities summing to 1.
+
+    Parameters
+    ----------
+    baseline : sequence of 4 floats, numpy.ndarray or torch.Tensor
+        Background probabilities of A, C, G, T.
+    name : str, optional
+        The argument's name, used in error messages. Default ``"baseline"``.
+
+    Returns
+    -------
+    torch.Tensor, shape=(4,), float64
+
+    Raises
+    ------
+    ValueError
+        If ``baseline`` is not 4 real values, holds NaN/inf or negative
+        values, or does not sum to 1 within 1e-6.
+    """
     b = as_tensor(baseline, name).double()
     if b.shape != (4,):
         raise ValueError(f"{name} must be 4 base probabilities (A, C, G, T), got shape {tuple(b.shape)}")
@@ -151,7 +291,7 @@ def check_baseline(baseline, name: str = "baseline") -> torch.Tensor:
     return b
 
 
-def check_int(value, name: str, minimum: int | None = None) -> int:
+def check_int(value: Any, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as an int, or raise ``ValueError``.
 
     Python and NumPy integers and 0-d integer tensors are accepted; booleans,
@@ -159,12 +299,17 @@ def check_int(value, name: str, minimum: int | None = None) -> int:
 
     Parameters
     ----------
-    value: object
+    value : object
         The value to check.
-    name: str
+    name : str
         The argument's name, used in the error message.
-    minimum: int or None, optional
+    minimum : int or None, optional
         Smallest allowed value (inclusive); ``None`` allows any integer.
+
+    Returns
+    -------
+    int
+        ``value`` as a Python int.
 
     Raises
     ------
@@ -179,8 +324,26 @@ def check_int(value, name: str, minimum: int | None = None) -> int:
     return int(value)
 
 
-def check_positive_int(value, name: str) -> int:
-    """Return ``value`` as an int if it is a positive integer (>= 1), else raise ``ValueError``."""
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int if it is a positive integer (>= 1), else raise ``ValueError``.
+
+    Parameters
+    ----------
+    value : object
+        The value to check; integers as in :func:`is_integer`.
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    int
+        ``value`` as a Python int.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an integer (booleans and floats included) or is below 1.
+    """
     if not is_integer(value) or int(value) < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
@@ -191,7 +354,7 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 
     Parameters
     ----------
-    device: str, torch.device or None, optional
+    device : str, torch.device or None, optional
         ``None`` or ``"auto"`` picks CUDA when :func:`torch.cuda.is_available`
         is true and the CPU otherwise; anything else is passed to
         :class:`torch.device`.
@@ -217,8 +380,19 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     return resolved
 
 
-def check_pwm(pwm, name: str = "pwm") -> torch.Tensor:
+def check_pwm(pwm: Any, name: str = "pwm") -> torch.Tensor:
     """Check a position probability matrix and return it as float64, shape (4, w).
+
+    Parameters
+    ----------
+    pwm : torch.Tensor or numpy.ndarray, shape=(4, w)
+        Base probabilities, rows A, C, G, T, one column per motif position.
+    name : str, optional
+        The argument's name, used in error messages. Default ``"pwm"``.
+
+    Returns
+    -------
+    torch.Tensor, shape=(4, w), float64
 
     Raises
     ------

@@ -52,17 +52,20 @@ class ChecksumError(ValueError):
 class WeightsInfo:
     """Where a model's weights came from.
 
-    Attributes
+    A frozen dataclass returned by :func:`load_beluga`; every parameter is
+    also an attribute of the same name.
+
+    Parameters
     ----------
-    source: str
+    source : str
         ``"beluga"`` (the published file, hash verified), ``"file"`` (a
         user-supplied file that is not the published one) or ``"untrained"``
         (seeded random initialisation).
-    path: str or None
+    path : str or None
         The weights file, if any.
-    md5: str or None
+    md5 : str or None
         MD5 of the weights file, if any.
-    label: str
+    label : str
         A short description for printed output and figure titles.
     """
 
@@ -73,18 +76,55 @@ class WeightsInfo:
 
     @property
     def trained(self) -> bool:
-        """True unless the weights are the untrained fallback."""
+        """True unless the weights are the untrained fallback.
+
+        Returns
+        -------
+        bool
+            False when ``source == "untrained"``; True for ``"beluga"`` and
+            ``"file"`` (a user-supplied file counts as trained).
+        """
         return self.source != "untrained"
 
 
 def cache_dir() -> Path:
-    """The download cache: ``$TISM_TUTORIAL_DATA`` or the OS user cache."""
+    """The download cache: ``$TISM_TUTORIAL_DATA`` or the OS user cache.
+
+    The folder is not created here (downloads create it).
+
+    Returns
+    -------
+    pathlib.Path
+        ``$TISM_TUTORIAL_DATA`` with ``~`` expanded when that variable is set
+        and non-empty, else ``pooch.os_cache("tism_tutorial")``
+        (``~/.cache/tism_tutorial`` on Linux).
+    """
     env = os.environ.get("TISM_TUTORIAL_DATA")
     return Path(env).expanduser() if env else Path(pooch.os_cache("tism_tutorial"))
 
 
-def file_hash(path, algorithm: str = "md5") -> str:
-    """Hex digest of a file, read in 1 MiB chunks."""
+def file_hash(path: str | os.PathLike, algorithm: str = "md5") -> str:
+    """Hex digest of a file, read in 1 MiB chunks.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    algorithm : str, optional
+        Any name ``hashlib.new`` accepts, e.g. ``"md5"`` (default) or ``"sha256"``.
+
+    Returns
+    -------
+    str
+        Lower-case hexadecimal digest.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``algorithm`` is not a known hash (from ``hashlib.new``).
+    """
     h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -96,7 +136,20 @@ def online(url: str, timeout: float = CONNECT_TIMEOUT) -> bool:
     """Whether a TCP connection to ``url``'s host opens within ``timeout`` s.
 
     Always False when the environment variable ``TISM_TUTORIAL_OFFLINE`` is set
-    to a non-empty value other than ``0``.
+    to a non-empty value other than ``0``. Only a TCP connection is opened
+    (the URL's port, else 443 for https and 80 otherwise); no request is sent.
+
+    Parameters
+    ----------
+    url : str
+        Any URL; only its host and port are used.
+    timeout : float, optional
+        Seconds to wait for the connection. Default :data:`CONNECT_TIMEOUT` (3 s).
+
+    Returns
+    -------
+    bool
+        True if the connection opened.
     """
     if os.environ.get("TISM_TUTORIAL_OFFLINE", "") not in ("", "0"):
         return False
@@ -114,6 +167,17 @@ def fetch(name: str) -> Path | None:
 
     Returns None when the file is not cached and the machine is offline, or
     the download fails for a network reason (with a warning).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY`, e.g. ``"deepsea.beluga.pth"``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``cache_dir() / name``, its hash verified; None offline or after a
+        failed download.
 
     Raises
     ------
@@ -148,7 +212,29 @@ def fetch(name: str) -> Path | None:
 
 
 def untrained_beluga(seed: int = UNTRAINED_SEED, sequence_length: int = 2000) -> Beluga:
-    """A Beluga with PyTorch's default initialisation under a fixed seed."""
+    """A Beluga with PyTorch's default initialisation under a fixed seed.
+
+    The seed is set inside ``torch.random.fork_rng``, so the global CPU
+    random state is left as it was.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seed of the initialisation. Default :data:`UNTRAINED_SEED` (0).
+    sequence_length : int, optional
+        Input length in bp. Default 2,000.
+
+    Returns
+    -------
+    Beluga
+        On the CPU, float32, in training mode (call ``.eval()`` before
+        computing attributions).
+
+    Raises
+    ------
+    ValueError
+        If ``sequence_length`` is too short for Beluga (below 310 bp).
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return Beluga(sequence_length)
@@ -180,25 +266,26 @@ def _load_file(path: Path, expected_md5: str) -> tuple[Beluga, WeightsInfo]:
     return model, info
 
 
-def load_beluga(weights: str | os.PathLike = "auto", device=None) -> tuple[Beluga, WeightsInfo]:
+def load_beluga(weights: str | os.PathLike = "auto",
+                device: torch.device | str | None = None) -> tuple[Beluga, WeightsInfo]:
     """Load DeepSEA Beluga in eval mode and say where its weights came from.
 
     Parameters
     ----------
-    weights: "auto", "untrained" or path, optional
+    weights : "auto", "untrained" or path, optional
         ``"auto"`` (default): the published file (Zenodo record 3402406,
         md5 62360f2d...) from the cache, else downloaded with a progress bar;
         offline, a seeded untrained Beluga with a warning. ``"untrained"``:
         the seeded untrained model. A path: that state dict (its md5 decides
         whether it is reported as the published weights).
-    device: str or torch.device or None, optional
+    device : str or torch.device or None, optional
         Where to put the model. None: CUDA when available, else CPU.
 
     Returns
     -------
-    model: Beluga
+    model : Beluga
         Takes float (N, 4, 2000) A, C, G, T one-hot, returns (N, 2002) logits.
-    info: WeightsInfo
+    info : WeightsInfo
         Provenance; ``info.label`` belongs in every figure title.
 
     Raises
@@ -206,8 +293,15 @@ def load_beluga(weights: str | os.PathLike = "auto", device=None) -> tuple[Belug
     ChecksumError
         If the cached or downloaded published file fails its md5 check.
     ValueError
-        If a given file is missing, unreadable or not a Beluga state dict, or
-        ``weights`` is an unknown keyword.
+        If a given file is missing, unreadable or not a Beluga state dict,
+        ``weights`` is an unknown keyword, or ``device`` is not a usable
+        device (see :func:`~tism_tutorial.validate.resolve_device`).
+
+    Warns
+    -----
+    UserWarning
+        With ``"auto"``, when the weights are not cached and the network is
+        unreachable (the untrained fallback is returned).
     """
     device = resolve_device(device)
     name = "deepsea.beluga.pth"
@@ -245,10 +339,18 @@ def target_names() -> list[str]:
     ``predictor_names.txt``). Offline without a cached copy, returns
     ``"track 0"`` ... ``"track 2001"`` with a warning.
 
+    Returns
+    -------
+    list of str
+        2,002 names, in Beluga's output order.
+
     Raises
     ------
     ChecksumError
         If the cached or downloaded file fails its sha256 check.
+    ValueError
+        If the file does not list 2,002 names (only possible if
+        :data:`REGISTRY` is changed).
     """
     path = fetch("beluga_target_names.txt")
     if path is None:
