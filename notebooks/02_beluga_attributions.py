@@ -243,6 +243,8 @@ for name, value in [("err_corr_hyp", err_corr_hyp), ("err_center", err_center),
 # scale symmetric about zero, in logit units. For per-position maps (mean
 # effects, ×input) the logo shows the reference base; for TISM and ISM the
 # logo shows the mean effect and the heatmap the three substitutions.
+# A gold band (shaded on the logo, outlined on the heatmap) marks the
+# inserted AP-1 site in every figure.
 
 # %%
 win = slice(start, end)
@@ -260,7 +262,7 @@ panels = [
     ("DeepLIFT/SHAP × input", dls_input[0, :, win], None),
 ]
 for title, values, logo_values in panels:
-    fig = tt.plot_attribution(values, title, start=start, logo_values=logo_values,
+    fig = tt.plot_attribution(values, title, start=start, logo_values=logo_values, highlight=[(m0, m1)],
                               suptitle=f"{info.label} | target {target} {target_name}")
     plt.show()
 
@@ -300,7 +302,8 @@ else:
 
 # %%
 overview = {title: (lv if lv is not None else v) for title, v, lv in panels}
-fig = tt.plot_overview(overview, start=start, suptitle=f"All variants | {info.label} | target {target_name}")
+fig = tt.plot_overview(overview, start=start, highlight=[(m0, m1)],
+                       suptitle=f"All variants | {info.label} | target {target_name}")
 plt.show()
 
 # %%
@@ -424,9 +427,9 @@ glue("err_swap", err_swap, "{:.1e}")
 fig, axes = plt.subplots(2, 1, figsize=(12, 4), constrained_layout=True)
 m_win = slice(m0 - 10, m1 + 10)
 tt.plotting.logo(tt.mean_effect(grad_maps["TISM"], X)[0, :, m_win], axes[0],
-                 "correct: A,C,G,T permuted to Beluga's A,G,C,T", m0 - 10)
+                 "correct: A,C,G,T permuted to Beluga's A,G,C,T", m0 - 10, highlight=[(m0, m1)])
 tt.plotting.logo(tt.mean_effect(tt.tism(grad_wrong, X), X)[0, :, m_win], axes[1],
-                 "pitfall: A,C,G,T fed to the raw network (C and G swapped)", m0 - 10)
+                 "pitfall: A,C,G,T fed to the raw network (C and G swapped)", m0 - 10, highlight=[(m0, m1)])
 axes[1].set_xlabel("position (bp)")
 fig.suptitle(f"TISM mean effect around the motif | {info.label}")
 plt.show()

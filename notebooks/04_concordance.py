@@ -486,12 +486,13 @@ for row, (case, pair) in enumerate(cases.items()):
     m_hi = max(0.0, float(mean_ism[n, t, :, sl].max()), float(mean_tism[n, t, :, sl].max()))
     for col, (method, full, mean) in enumerate([("ISM", ism_values, mean_ism), ("TISM", tism_values, mean_tism)]):
         ax_logo, ax_heat = axes[2 * row, col], axes[2 * row + 1, col]
+        bands = [(site.start, site.end) for site in own.itertuples()]
         logo(mean[n, t, :, sl], ax_logo, f"{case}: {method}, sequence {n}, {pair['name']} "
-             f"(r = {pair['r_tism']:.2f})", start=lo, ylabel="mean effect")
+             f"(r = {pair['r_tism']:.2f})", start=lo, ylabel="mean effect", highlight=bands)
         ax_logo.set_ylim(1.15 * m_lo, 1.3 * m_hi)  # one scale for ISM and TISM of a pair
-        heatmap(full[n, t, :, sl], ax_heat, "", start=lo, colorbar_label="logit", vmax=vmax)
+        heatmap(full[n, t, :, sl], ax_heat, "", start=lo, vmax=vmax, highlight=bands, colorbar=False)
+        fig.colorbar(ax_heat.images[0], ax=[ax_logo, ax_heat], label="logit", fraction=0.03, pad=0.01)
         for site in own.itertuples():
-            ax_logo.axvspan(site.start - lo - 0.5, site.end - lo - 0.5, color="gold", alpha=0.25, lw=0)
             ax_logo.text(site.start - lo, ax_logo.get_ylim()[1], f"{site.motif}({site.strand})",
                          fontsize=7, va="top")
 fig.suptitle(f"ISM (left) and TISM (right) for the best, median and worst pair - {info.label}", fontsize=11)

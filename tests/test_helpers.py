@@ -73,3 +73,36 @@ def test_plotting_rejects_maps_that_are_not_4_by_w():
     """A map that is not (4, W) raises ValueError naming it."""
     with pytest.raises(ValueError, match="values"):
         plot_attribution(torch.randn(3, 10), "bad")
+
+
+def test_logo_and_heatmap_share_columns_and_tick_labels():
+    """Column j of the logo and of the heatmap sit at the same x and carry the label start + j."""
+    values = torch.randn(4, 30, generator=torch.Generator().manual_seed(0))
+    fig = plot_attribution(values, "aligned", start=990)
+    ax_logo, ax_heat = fig.axes[:2]
+    assert ax_logo.get_xlim() == ax_heat.get_xlim() == (-0.5, 29.5)
+    assert [t.get_text() for t in ax_logo.get_xticklabels()] == [t.get_text() for t in ax_heat.get_xticklabels()]
+    assert ax_logo.get_xticklabels()[0].get_text() == f"{990 + int(ax_logo.get_xticks()[0]):,}"
+    # one colour bar for both panels, so their widths match
+    assert len(fig.axes) == 3
+    left = [ax.get_position().x0 for ax in (ax_logo, ax_heat)]
+    fig.canvas.draw()
+    assert ax_logo.get_position().x1 == pytest.approx(ax_heat.get_position().x1, abs=1e-3), left
+    plt.close(fig)
+
+
+def test_highlight_marks_the_interval_on_logo_and_heatmap():
+    """A planted motif [1000, 1010) in a window starting at 990 is drawn over columns 10-19."""
+    values = torch.randn(4, 30, generator=torch.Generator().manual_seed(1))
+    fig = plot_attribution(values, "motif", start=990, highlight=[(1000, 1010)])
+    for ax in fig.axes[:2]:
+        spans = [p for p in ax.patches if p.get_width() == pytest.approx(10)]
+        assert len(spans) == 1, ax.patches
+        assert spans[0].get_x() == pytest.approx(9.5)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("highlight", [[(1010, 1000)], [("a", 3)], 5])
+def test_highlight_rejects_bad_intervals(highlight):
+    with pytest.raises(ValueError, match="highlight"):
+        plot_attribution(torch.zeros(4, 10), "bad", highlight=highlight)
