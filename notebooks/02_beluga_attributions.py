@@ -116,8 +116,21 @@ with torch.no_grad():
     logit = model(X.to(dev))[0, target].item()
 print(f"motif {motif} at {motif_start}-{motif_start + len(motif) - 1}; "
       f"predicted logit {logit:.3f} (probability {torch.sigmoid(torch.tensor(logit)):.3f})")
+with torch.no_grad():
+    all_logits = model(X.to(dev))[0].cpu()
+glue("logit_sd_targets", float(all_logits.std()), "{:.2f}")
+glue("logit_range", f"{float(all_logits.min()):.2f} to {float(all_logits.max()):.2f}")
 
 # %% [markdown]
+# Across Beluga's 2,002 targets the logits of this sequence spread with a
+# standard deviation of {glue:text}`logit_sd_targets:.2f` (range
+# {glue:text}`logit_range`). When the published weights are missing, the
+# untrained fallback is initialised with He (Kaiming) normal weights and zero
+# biases (`tism_tutorial.weights.untrained_beluga`), which keeps activations
+# at their size through the ReLU layers, so its logits spread like a network's
+# rather than sitting at 0.000 (PyTorch's default initialisation); it is still
+# random and labelled UNTRAINED everywhere.
+#
 # ## The gradient and everything built from it
 #
 # One forward and one backward pass give the gradient of the target's logit

@@ -392,3 +392,27 @@ def test_unknown_device_raises_value_error():
     from tism_tutorial import load_beluga
     with pytest.raises(ValueError, match="device"):
         load_beluga("untrained", device="gpu0")
+
+
+def test_untrained_fallback_spreads_like_a_trained_network(beluga):
+    """He initialisation: logits spread over about a logit and single-base effects are not vanishing."""
+    from tangermeme.utils import random_one_hot
+
+    X = random_one_hot((4, 4, 2000), random_state=0).float()
+    Xm = X.clone()
+    Xm[:, :, 1000] = Xm[:, :, 1000].roll(1, dims=1)  # one substitution per sequence
+    with torch.no_grad():
+        y, ym = beluga(X), beluga(Xm)
+    assert 0.3 < float(y.std()) < 10, float(y.std())  # PyTorch's default init gives about 0.01
+    assert float((ym - y).abs().mean()) > 1e-3  # the default gives about 1e-5
+    assert all(float(layer.bias.abs().max()) == 0 for layer in beluga.modules()
+               if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)))
+
+
+def test_untrained_fallback_is_seeded_and_leaves_the_global_rng_alone():
+    from tism_tutorial.weights import untrained_beluga
+
+    state = torch.random.get_rng_state()
+    a, b = untrained_beluga(seed=3), untrained_beluga(seed=3)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))

@@ -212,7 +212,19 @@ def fetch(name: str) -> Path | None:
 
 
 def untrained_beluga(seed: int = UNTRAINED_SEED, sequence_length: int = 2000) -> Beluga:
-    """A Beluga with PyTorch's default initialisation under a fixed seed.
+    """A seeded, untrained Beluga whose outputs spread like a trained network's logits.
+
+    Scheme: every convolution and linear weight is drawn from He (Kaiming)
+    normal initialisation for ReLU networks (He et al. 2015,
+    ``torch.nn.init.kaiming_normal_``, fan-in mode) and every bias is zero.
+    That initialisation keeps the size of the activations through Beluga's
+    ReLU layers, so the untrained network's logits spread over about a logit
+    across targets and single-base changes move them by hundredths of a logit,
+    the scale of a trained model's background effects. PyTorch's default
+    initialisation shrinks the activations layer by layer and gives logits of
+    about 0.000 and ISM effects of order 1e-5, on which no analysis has
+    anything to show. ``tests/test_weights.py`` checks the spread. The weights
+    are random all the same: every output is labelled UNTRAINED.
 
     The seed is set inside ``torch.random.fork_rng``, so the global CPU
     random state is left as it was.
@@ -237,7 +249,12 @@ def untrained_beluga(seed: int = UNTRAINED_SEED, sequence_length: int = 2000) ->
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return Beluga(sequence_length)
+        model = Beluga(sequence_length)
+        for layer in model.modules():
+            if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+                torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                torch.nn.init.zeros_(layer.bias)
+    return model
 
 
 def _load_file(path: Path, expected_md5: str) -> tuple[Beluga, WeightsInfo]:
@@ -309,7 +326,8 @@ def load_beluga(weights: str | os.PathLike = "auto",
     if isinstance(weights, str) and weights == "untrained":
         model = untrained_beluga()
         info = WeightsInfo("untrained", None, None,
-                           f"UNTRAINED Beluga (random weights, seed {UNTRAINED_SEED}; not Beluga's predictions)")
+                           f"UNTRAINED Beluga (random He-initialised weights, seed {UNTRAINED_SEED}; "
+                           "not Beluga's predictions)")
     elif isinstance(weights, str) and weights == "auto":
         path = fetch(name)
         if path is None:
@@ -318,7 +336,7 @@ def load_beluga(weights: str | os.PathLike = "auto",
                           stacklevel=2)
             model = untrained_beluga()
             info = WeightsInfo("untrained", None, None,
-                               f"UNTRAINED Beluga (offline fallback, seed {UNTRAINED_SEED}; "
+                               f"UNTRAINED Beluga (offline fallback, random He-initialised weights, seed {UNTRAINED_SEED}; "
                                "not Beluga's predictions)")
         else:
             model, info = _load_file(path, expected_md5)
