@@ -336,8 +336,8 @@ def load_beluga(weights: str | os.PathLike = "auto",
                           stacklevel=2)
             model = untrained_beluga()
             info = WeightsInfo("untrained", None, None,
-                               f"UNTRAINED Beluga (offline fallback, random He-initialised weights, seed {UNTRAINED_SEED}; "
-                               "not Beluga's predictions)")
+                               "UNTRAINED Beluga (offline fallback, random He-initialised weights, "
+                               f"seed {UNTRAINED_SEED}; not Beluga's predictions)")
         else:
             model, info = _load_file(path, expected_md5)
     else:
