@@ -206,3 +206,10 @@ def test_ground_truth_auc_and_regime_test():
     assert table.n_additive.iloc[0] == 6 and table.n_interaction.iloc[0] == 6
     with pytest.raises(ValueError, match="n_strata"):
         rb.regime_test(conc, regime, n_strata=0)
+
+
+@pytest.mark.parametrize("tasks", [[0.5], [T], ["a"]])
+def test_attribution_maps_refuses_tasks_that_are_not_valid_indices(small_model, tasks):
+    """Float, out-of-range or non-integer tasks raise instead of being truncated."""
+    with pytest.raises(ValueError, match="tasks"):
+        rb.attribution_maps(small_model, _one_hot(1, seed=2), tasks=tasks)

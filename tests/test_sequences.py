@@ -210,3 +210,11 @@ def test_plant_site_writes_either_strand():
         assert row["site"] == ("CCG" if row["strand"] == "+" else "CGG")
         assert decode(Y[0]) == "AAA" + row["site"] + "AAAA"
     assert strands == {"+", "-"}
+
+
+@pytest.mark.parametrize("n, start, end, match", [(2.0, 0, 5, "n"), (2, -1, 5, "start"), (2, 0, 5.5, "end"),
+                                                  (2, 5, 5, "empty")])
+def test_site_mask_rejects_bad_windows(n, start, end, match):
+    sites = pd.DataFrame({"sequence": [0], "start": [1], "end": [3]})
+    with pytest.raises(ValueError, match=match):
+        site_mask(sites, n, start, end)

@@ -80,8 +80,8 @@ def _n_outputs(model: torch.nn.Module, X: torch.Tensor, device, dtype) -> int:
 
 
 def _expand_x(X: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
-    """X broadcast against (N, 4, L) or (N, T, 4, L) values, in their dtype."""
-    X = X.to(values.dtype)
+    """X broadcast against (N, 4, L) or (N, T, 4, L) values, on their device and in their dtype."""
+    X = X.to(values.device, values.dtype)
     return X[:, None] if values.ndim == 4 else X
 
 
@@ -171,7 +171,7 @@ def global_attribution(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.nda
     Returns
     -------
     torch.Tensor, same shape and dtype as ``grad``
-        On ``grad``'s device (``X`` and a 4-value ``baseline`` must be on the same device).
+        On ``grad``'s device (``X`` and a 4-value ``baseline`` are moved there).
 
     Raises
     ------
@@ -181,7 +181,7 @@ def global_attribution(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.nda
     """
     X = check_one_hot(X)
     grad = check_attribution(grad, "grad", X)
-    b = as_tensor(baseline, "baseline").to(grad.dtype)
+    b = as_tensor(baseline, "baseline").to(grad.device, grad.dtype)
     check_finite(b, "baseline")
     if b.ndim == 1 and b.shape[0] == 4:
         b = b[:, None]
@@ -273,7 +273,7 @@ def hypothetical(grad: torch.Tensor | np.ndarray,
         Bad shape, NaN/inf, or a baseline that is not a probability vector.
     """
     grad = check_attribution(grad, "grad")
-    b = check_baseline(baseline).to(grad.dtype)[:, None]
+    b = check_baseline(baseline).to(grad.device, grad.dtype)[:, None]
     return grad - (b * grad).sum(dim=-2, keepdim=True)
 
 

@@ -39,7 +39,7 @@ from .aitac import predict
 from .attributions import center, corrected, deep_lift_shap, global_attribution, gradient, ism, mean_effect, tism
 from .metrics import pearson_alt
 from .simulate import COOPERATIVE, SPACED, SimulatedData
-from .validate import check_attribution, check_int, check_one_hot
+from .validate import check_attribution, check_int, check_one_hot, check_targets
 
 
 def attribution_maps(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks: Sequence[int] | None = None,
@@ -75,7 +75,7 @@ def attribution_maps(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks
     X = check_one_hot(X)
     model.eval()
     y0 = predict(model, X)
-    tasks = list(range(y0.shape[1])) if tasks is None else [int(t) for t in tasks]
+    tasks = list(range(y0.shape[1])) if tasks is None else check_targets(tasks, y0.shape[1], "tasks")[0]
     grad = gradient(model, X, tasks)
     return {"grad": grad, "tism": tism(grad, X),
             "ism": ism(model, X, tasks, batch_size=batch_size, fast=False, verbose=False),

@@ -278,6 +278,8 @@ def site_mask(sites: pd.DataFrame, n: int, start: int, end: int) -> torch.Tensor
     missing = {"sequence", "start", "end"} - set(sites.columns)
     if missing:
         raise ValueError(f"sites lacks column(s) {sorted(missing)}")
+    n = check_int(n, "n", minimum=1)
+    start, end = check_int(start, "start", minimum=0), check_int(end, "end", minimum=0)
     if end <= start:
         raise ValueError(f"window [start={start}, end={end}) is empty")
     mask = torch.zeros(n, end - start, dtype=torch.bool)
