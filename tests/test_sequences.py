@@ -8,6 +8,7 @@ for the errors it promises.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
