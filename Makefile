@@ -58,6 +58,8 @@ html: seed-cache
 	@for nb in $(CHAPTERS); do n=$$(basename $$nb .ipynb); \
 	  grep -q "colab.research.google.com/github/[^\"]*/blob/main/notebooks/$$n.ipynb" book/_build/html/notebooks/$$n.html \
 	    || { echo "book/_build/html/notebooks/$$n.html lacks a Colab link to notebooks/$$n.ipynb"; exit 1; }; done
+	@# No number over four significant digits and no NaN on any chapter page.
+	$(BIN)/python tools/check_numbers.py book/_build/html
 	@echo "Book: book/_build/html/index.html"
 
 book: execute
