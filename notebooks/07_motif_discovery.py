@@ -38,7 +38,7 @@
 # factors, a cooperative pair and a spacing-dependent pair, and a small
 # AI-TAC-style network {cite}`maslova2020aitac` trained here. All attributions
 # are on held-out sequences. The tools are the field's own: tangermeme's
-# `recursive_seqlets` and `annotate_seqlets` {cite}`schreiber2024tangermeme,schreiber2025tangermeme`,
+# `recursive_seqlets` {cite}`schreiber2024tangermeme,schreiber2025tangermeme`,
 # `modisco-lite` (TF-MoDISco), `memelite`'s TOMTOM, and the JASPAR 2024 CORE
 # vertebrate matrices shipped by `pyjaspar`. The Beluga section uses the
 # published weights when they are cached or downloadable and a seeded
@@ -83,7 +83,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from tangermeme.annotate import annotate_seqlets
 from tangermeme.plot import plot_logo
 from tqdm.auto import tqdm
 
@@ -308,8 +307,8 @@ glue("chance_ism", float(ism_row["chance precision"]), "{:.3f}")
 # minimum sizes lowered to 20 seqlets per metacluster and 10 per pattern, so
 # that a few hundred 250-bp sequences can yield patterns). Each pattern is
 # trimmed as modisco-lite's report does (positions whose summed |CWM| is at
-# least 30 % of the maximum) and compared by TOMTOM with all 879 JASPAR 2024
-# CORE vertebrate matrices; q-values are Benjamini–Hochberg over the database
+# least 30 % of the maximum) and compared by TOMTOM with every JASPAR 2024
+# CORE vertebrate matrix (latest version of each); q-values are Benjamini–Hochberg over the database
 # for each pattern. A pattern **recovers** a planted motif if that motif's
 # own JASPAR matrix is a match with q < 0.05 (the planted motif with the
 # smallest q wins); a pattern that matches no planted matrix is **spurious**.
@@ -521,13 +520,11 @@ print(f"target {target}: {names[target]}; {len(Xb)} sequences; TISM {b_tism_s:.1
 
 # %% [markdown]
 # Seqlets of each map, scored against the inserted AP-1 sites (the factor
-# target 267 measures) and against all inserted sites, each seqlet annotated
-# with its best JASPAR match by tangermeme's `annotate_seqlets` (TOMTOM on the
-# seqlet's bases), and TF-MoDISco on the handful of sequences:
+# target 267 measures) and against all inserted sites, and TF-MoDISco on the
+# handful of sequences, its patterns matched by TOMTOM as above:
 
 # %%
 ap1_sites = b_sites[b_sites.motif == "AP-1"]
-db_names = list(database)
 b_rows, b_patterns = [], {}
 for v, hyp in [("TISM", b_tism), ("DeepLIFT/SHAP", b_dls)]:
     s = motifs.call_seqlets(hyp, Xb)
@@ -537,13 +534,6 @@ for v, hyp in [("TISM", b_tism), ("DeepLIFT/SHAP", b_dls)]:
         row[f"precision ({label})"] = sc["precision"]
         row[f"recall ({label})"] = sc["recall"]
     row["chance precision (any inserted)"] = motifs.chance_precision(s, b_sites, 2000, random_state=seed)
-    if len(s):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            idx, pvals = annotate_seqlets(Xb, s[["sequence", "start", "end"]], database, n_jobs=1)
-        best = [db_names[i].split(" ", 1)[1] for i in idx[:, 0].tolist()]
-        row["seqlets matching FOS/JUN (p < 0.01)"] = int(sum(("FOS" in b or "JUN" in b) and p < 0.01
-                                                            for b, p in zip(best, pvals[:, 0].tolist())))
     b_patterns[v] = motifs.modisco_patterns(hyp, Xb, min_metacluster_size=10, final_min_cluster_size=5,
                                             n_leiden_runs=P["n_leiden_runs"])
     b_match = motifs.match_patterns(b_patterns[v], database, {"AP-1": JASPAR_IDS["AP-1"]})

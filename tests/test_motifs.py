@@ -173,6 +173,8 @@ def test_match_patterns_checks_input():
     with pytest.raises(ValueError, match="alpha"):
         motifs.match_patterns([], db, {"X": "MA0001.1"}, alpha=1.5)
     assert motifs.match_patterns([], db, {"X": "MA0001.1"}).empty
+    with pytest.raises(ValueError, match="at least one motif"):
+        motifs.match_patterns([], db, {})
     with pytest.raises(ValueError, match="finite"):
         motifs.tomtom_pairs({"q": np.ones((3, 5))}, db)
     with pytest.raises(ValueError, match="empty"):

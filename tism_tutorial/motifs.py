@@ -611,10 +611,13 @@ def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha
     Raises
     ------
     ValueError
-        If ``alpha`` is not in (0, 1) or a planted ID is missing from ``database``.
+        If ``alpha`` is not in (0, 1), ``planted`` is empty or one of its IDs
+        is missing from ``database``.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    if not planted:
+        raise ValueError("planted must name at least one motif (name -> JASPAR matrix ID)")
     key_of = {k.split()[0]: k for k in database}
     missing = {m: i for m, i in planted.items() if i not in key_of}
     if missing:
