@@ -45,10 +45,10 @@
 # *untrained* Beluga otherwise; every Beluga figure and table says which.
 #
 # **Run time.** The `quick` profile (CI) trains one model on 4,000
-# sequences and runs the pipeline for three tasks on 200 held-out sequences,
-# plus 8 Beluga sequences: about 4 minutes on a 2-core CPU, plus about two
-# minutes once per environment while numba compiles TOMTOM, TF-MoDISco and
-# the seqlet caller. The `default` profile on a GPU (six tasks, 800
+# sequences and runs the pipeline for three tasks on 160 held-out sequences,
+# plus 6 Beluga sequences: about 2 minutes on an idle 2-core CPU (4 on a
+# busy one), plus about two minutes once per environment while numba
+# compiles TOMTOM, TF-MoDISco and the seqlet caller (cached afterwards). The `default` profile on a GPU (six tasks, 800
 # sequences, 64 Beluga sequences) is sized for about 10 minutes; without a GPU
 # it runs the quick sizes. `full` (all ten tasks, 2,000 sequences) takes
 # about half an hour on a GPU. No downloads except Beluga's weights, when
@@ -198,6 +198,7 @@ pd.Series(motifs.VARIANTS, name="hypothetical contributions handed to TF-MoDISco
 X = test.X
 maps, attr_seconds = motifs.hypothetical_variants(model, X, tasks, n_shuffles=P["n_shuffles"],
                                                   random_state=seed)
+glue("n_shuffles", P["n_shuffles"])
 pd.Series(attr_seconds, name="seconds (this run)").to_frame().round(2)
 
 # %% [markdown]
@@ -246,6 +247,7 @@ pooled = seqlet_table.groupby("variant", sort=False).apply(lambda g: pd.Series({
     "recall": (g.recall * g.n_sites).sum() / g.n_sites.sum(),
     "chance precision": (g["chance precision"].fillna(0) * g.n_seqlets).sum() / max(g.n_seqlets.sum(), 1)}),
     include_groups=False)
+pooled = pooled.astype({"seqlets": int, "driving sites": int})
 pooled.round(3)
 
 # %% [markdown]
@@ -457,8 +459,10 @@ agree_summary.round(3)
 #
 # One end-to-end run per variant, measured above in this run and on this
 # machine: the attribution maps of the chosen tasks, the seqlet calls and
-# TF-MoDISco (TOMTOM, a fraction of a second per task, is listed apart and
-# is the same for every variant).
+# TF-MoDISco. TOMTOM is listed apart: it does not depend on the attribution
+# variant beyond the number of patterns. DeepLIFT/SHAP used
+# {glue:text}`n_shuffles` dinucleotide-shuffled references per sequence
+# (tangermeme's default is 20; its cost grows linearly with the number).
 
 # %%
 cost = pd.DataFrame({"attribution (s)": attr_seconds, "seqlets (s)": seqlet_seconds,

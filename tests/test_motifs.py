@@ -106,7 +106,14 @@ def test_project_picks_the_observed_base(X):
     torch.testing.assert_close(motifs.project(hyp[:, 0], X), expected[:, 0])
 
 
+def test_enable_numba_cache_is_idempotent():
+    """The first call turns caching on for the uncached kernels; a second call finds none left."""
+    motifs.enable_numba_cache()
+    assert motifs.enable_numba_cache() == 0
+
+
 def test_call_seqlets_finds_a_planted_bump_and_checks_input():
+    motifs.enable_numba_cache()  # compiled kernels come from numba's cache after the first run
     X = random_one_hot(6, 200, seed=3, dtype=torch.float32)
     rng = np.random.default_rng(0)
     hyp = torch.from_numpy(rng.normal(0, 0.05, (6, 4, 200))).float()
@@ -227,6 +234,7 @@ def test_modisco_finds_a_planted_motif():
         X[i, idx, torch.arange(s, s + 8)] = 1
         hyp[i, :, s:s + 8] -= 1 / 3  # centered: +1 for the motif's base, -1/3 for the others
         hyp[i, idx, torch.arange(s, s + 8)] += 4 / 3
+    motifs.enable_numba_cache()
     patterns = motifs.modisco_patterns(hyp, X, n_leiden_runs=2)
     assert patterns and patterns[0].name == "pos_0"
     assert motif in patterns[0].consensus or motif in "".join("ACGT"[3 - "ACGT".index(c)]
