@@ -48,10 +48,12 @@
 # sequences and runs the pipeline for three tasks on 160 held-out sequences,
 # plus 6 Beluga sequences: about 2 minutes on an idle 2-core CPU (4 on a
 # busy one), plus about two minutes once per environment while numba
-# compiles TOMTOM, TF-MoDISco and the seqlet caller (cached afterwards). The `default` profile on a GPU (six tasks, 800
-# sequences, 64 Beluga sequences) is sized for about 10 minutes; without a GPU
-# it runs the quick sizes. `full` (all ten tasks, 2,000 sequences) takes
-# about half an hour on a GPU. No downloads except Beluga's weights, when
+# compiles TOMTOM, TF-MoDISco and the seqlet caller (cached afterwards).
+# The `default` profile on a GPU (six tasks, 800 sequences, 64 Beluga
+# sequences) is sized for about 10 minutes on a Colab T4 (an estimate: CI
+# runs only the quick profile); without a GPU it runs the quick sizes. `full`
+# (all ten tasks, 2,000 sequences) should take about an hour on a GPU
+# machine, most of it TF-MoDISco, which runs on the CPU. No downloads except Beluga's weights, when
 # reachable; trained weights of the small model are not saved.
 
 # %% tags=["parameters"]
@@ -549,6 +551,8 @@ glue("beluga_n", len(Xb))
 glue("beluga_ap1_patterns_tism", int(beluga_table.loc["TISM", "patterns matching AP-1 (q < 0.05)"]))
 glue("beluga_prec_tism", float(beluga_table.loc["TISM", "precision (any inserted)"]), "{:.3f}")
 glue("beluga_chance_tism", float(beluga_table.loc["TISM", "chance precision (any inserted)"]), "{:.3f}")
+print("trained weights: the table can be read as Beluga's motifs" if info.trained else
+      "untrained weights: the table shows that the pipeline runs, not what Beluga learned")
 beluga_table.round(3).fillna("–").style.set_caption(f"Motif pipeline on {info.label}, target {target} "
                                                      f"({names[target]}), {len(Xb)} sequences")
 
