@@ -250,12 +250,15 @@ pooled = seqlet_table.groupby("variant", sort=False).apply(lambda g: pd.Series({
     "chance precision": (g["chance precision"].fillna(0) * g.n_seqlets).sum() / max(g.n_seqlets.sum(), 1)}),
     include_groups=False)
 pooled = pooled.astype({"seqlets": int, "driving sites": int})
-pooled.round(3)
+display(pooled.round(3))
+per_task = seqlet_table.set_index(["variant", "task"]).round(3)
+per_task.astype(object).where(per_task.notna(), "–")
 
 # %% [markdown]
-# The table pools the tasks (precision weighted by each task's seqlets, recall
-# by its sites); the per-task numbers are in `seqlet_table`. The PR curves
-# rank each variant's seqlets by p-value:
+# The first table pools the tasks (precision weighted by each task's seqlets,
+# recall by its sites); the second gives every variant and task ("–": no
+# seqlet, so no precision). The PR curves rank each variant's seqlets by
+# p-value:
 
 # %%
 curve_table = pd.concat(curves, ignore_index=True)
