@@ -15,9 +15,12 @@ with the field's own tool:
    matrices (:func:`jaspar_motifs`).
 
 :func:`hypothetical_variants` computes the four attribution maps the book
-feeds into that pipeline (TISM, ISM, gradient x input, DeepLIFT/SHAP), and
+feeds into that pipeline (TISM, ISM, gradient x input, DeepLIFT/SHAP);
 :func:`precision_recall` and :func:`chance_precision` score seqlets against
-sites whose positions are known (simulated data).
+sites whose positions are known (simulated data); :func:`pattern_agreement`
+compares two motif sets (e.g. from TISM and from ISM) by TOMTOM; and
+:func:`enable_numba_cache` keeps the compiled kernels of the seqlet caller and
+TF-MoDISco between Python processes.
 
 Shapes follow :mod:`tism_tutorial.attributions`: ``X`` is one-hot (N, 4, L),
 A, C, G, T; a hypothetical map of one task is (N, 4, L), of T tasks
