@@ -49,11 +49,11 @@
 # plus 6 Beluga sequences: about 2 minutes on an idle 2-core CPU (4 on a
 # busy one), plus about two minutes once per environment while numba
 # compiles TOMTOM, TF-MoDISco and the seqlet caller (cached afterwards).
-# The `default` profile on a GPU (six tasks, 800 sequences, 64 Beluga
-# sequences) is sized for about 10 minutes on a Colab T4 (an estimate: CI
-# runs only the quick profile); without a GPU it runs the quick sizes. `full`
-# (all ten tasks, 2,000 sequences) should take about an hour on a GPU
-# machine, most of it TF-MoDISco, which runs on the CPU. No downloads except Beluga's weights, when
+# The `default` profile on a GPU (the same three tasks, 500 sequences, 64
+# Beluga sequences) is sized for about 10 minutes on a Colab T4 (an
+# estimate: CI runs only the quick profile); without a GPU it runs the quick
+# sizes. `full` (all ten tasks, 1,000 sequences) should take about an hour on
+# a GPU machine, most of it TF-MoDISco, which runs on the CPU. No downloads except Beluga's weights, when
 # reachable; trained weights of the small model are not saved.
 
 # %% tags=["parameters"]
