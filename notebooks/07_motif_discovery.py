@@ -47,8 +47,9 @@
 # **Run time.** The `quick` profile (CI) trains one model on 4,000
 # sequences and runs the pipeline for three tasks on 160 held-out sequences,
 # plus 6 Beluga sequences: about 2 minutes on an idle 2-core CPU (4 on a
-# busy one), plus about two minutes once per environment while numba
-# compiles TOMTOM, TF-MoDISco and the seqlet caller (cached afterwards).
+# busy one). The first run in a fresh environment adds two to four minutes
+# while numba compiles TOMTOM, TF-MoDISco and the seqlet caller; later runs
+# load them from numba's cache.
 # The `default` profile on a GPU (the same three tasks, 500 sequences, 64
 # Beluga sequences) is sized for about 10 minutes on a Colab T4 (an
 # estimate: CI runs only the quick profile); without a GPU it runs the quick
