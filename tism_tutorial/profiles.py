@@ -122,3 +122,19 @@ ROBUSTNESS = {
                  fractions=[0.05, 0.1, 0.25, 0.5, 1.0], ablations=list(paper.ABLATIONS),
                  n_attr=150, n_epoch_attr=30, n_shuffles=20),
 }
+
+#: Chapter 7 (motif discovery): simulated data and model as in chapter 5, the
+#: tasks whose motifs are sought, held-out sequences fed to the pipeline
+#: (``n_attr``; ISM costs 750 forward passes each), DeepLIFT/SHAP references,
+#: TF-MoDISco's Leiden runs, and the Beluga section's motif-seeded 2-kb
+#: sequences and DeepLIFT/SHAP references. TF-MoDISco runs on the CPU and
+#: dominates the larger profiles (about 30 s per run on 800 sequences on a
+#: 2-core CPU, 4 variants x len(tasks) runs), which sets ``n_attr``.
+MOTIF_DISCOVERY = {
+    "quick": dict(n_train=4000, n_val=500, epochs=10, patience=3, n_filters=32, tasks=[0, 4, 8], n_attr=160,
+                  n_shuffles=5, n_leiden_runs=5, beluga_n=6, beluga_shuffles=2),
+    "default": dict(n_train=15000, n_val=2000, epochs=20, patience=4, n_filters=64, tasks=[0, 4, 8],
+                    n_attr=500, n_shuffles=20, n_leiden_runs=10, beluga_n=64, beluga_shuffles=10),
+    "full": dict(n_train=30000, n_val=3000, epochs=30, patience=5, n_filters=64, tasks=list(range(10)),
+                 n_attr=1000, n_shuffles=20, n_leiden_runs=20, beluga_n=256, beluga_shuffles=20),
+}

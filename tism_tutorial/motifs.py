@@ -1,0 +1,690 @@
+"""Motifs from attribution maps: seqlets, TF-MoDISco patterns and TOMTOM matches.
+
+The usual way from attribution maps to motifs has three steps, each done here
+with the field's own tool:
+
+1. **Seqlets**: short spans of high attribution, called per sequence with
+   tangermeme's ``recursive_seqlets`` (:func:`call_seqlets`);
+2. **Patterns**: seqlets clustered into motifs by TF-MoDISco (Shrikumar et
+   al. 2018, arXiv:1811.00416) in its ``modisco-lite`` implementation
+   (:func:`modisco_patterns`), which needs *hypothetical* contributions: the
+   contribution each of the four bases would make at each position;
+3. **Matches**: every pattern compared with a motif database by TOMTOM
+   (Gupta et al. 2007, Genome Biol 8:R24) in its ``memelite`` implementation
+   (:func:`match_patterns`), against the JASPAR 2024 CORE vertebrate
+   matrices (:func:`jaspar_motifs`).
+
+:func:`hypothetical_variants` computes the four attribution maps the book
+feeds into that pipeline (TISM, ISM, gradient x input, DeepLIFT/SHAP);
+:func:`precision_recall` and :func:`chance_precision` score seqlets against
+sites whose positions are known (simulated data); :func:`pattern_agreement`
+compares two motif sets (e.g. from TISM and from ISM) by TOMTOM; and
+:func:`enable_numba_cache` keeps the compiled kernels of the seqlet caller and
+TF-MoDISco between Python processes.
+
+Shapes follow :mod:`tism_tutorial.attributions`: ``X`` is one-hot (N, 4, L),
+A, C, G, T; a hypothetical map of one task is (N, 4, L), of T tasks
+(N, T, 4, L). ``modisco-lite`` itself takes (N, L, 4) arrays; the functions
+here transpose. Sites and seqlets are tables with 0-based, end-exclusive
+``start`` and ``end``.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy.stats import false_discovery_control
+
+from .attributions import center, corrected, deep_lift_shap, gradient, ism
+from .validate import check_attribution, check_int, check_one_hot, check_positive_int
+
+#: The attribution variants of the chapter, in the order it shows them, and
+#: what each hands TF-MoDISco as hypothetical contributions (Eq. numbers of chapter 1).
+VARIANTS = {
+    "TISM": "centered TISM = corrected gradient, grad - mean over bases (Eq. 5)",
+    "ISM": "centered exact ISM, ISM - mean over bases (Eq. 4)",
+    "gradient×input": "the raw gradient (its contributions are gradient x input, Eq. 6 global)",
+    "DeepLIFT/SHAP": "hypothetical DeepLIFT/SHAP, dinucleotide-shuffled references (tangermeme)",
+}
+
+#: TOMTOM significance level for calling a match (q-value, Benjamini-Hochberg).
+ALPHA = 0.05
+
+
+def enable_numba_cache() -> int:
+    """Let numba cache the compiled kernels of modisco-lite and tangermeme's seqlet caller on disk.
+
+    Without a cache every new Python process compiles these kernels again
+    (tens of seconds on a CPU). modisco-lite turns caching on only when it can
+    fork compile workers, which it does not do inside a Jupyter kernel (other
+    threads are running), and ``tangermeme.seqlet`` never does. This turns on
+    numba's ordinary on-disk cache (``Dispatcher.enable_caching``) for the
+    kernels of those modules that have none; results are unchanged.
+
+    Returns
+    -------
+    int
+        The number of kernels whose caching was turned on.
+    """
+    import importlib
+
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+
+    n = 0
+    for name in ("modiscolite.affinitymat", "modiscolite.aggregator", "modiscolite.cluster", "modiscolite.core",
+                 "modiscolite.extract_seqlets", "modiscolite.gapped_kmer", "modiscolite.tfmodisco",
+                 "modiscolite.util", "tangermeme.seqlet"):
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, Dispatcher) and isinstance(value._cache, NullCache):
+                try:
+                    value.enable_caching()
+                except Exception:  # no writable cache location: numba compiles in memory as before
+                    continue
+                n += 1
+    return n
+
+
+# ----------------------------------------------------------------------------
+# Attributions
+# ----------------------------------------------------------------------------
+
+def hypothetical_variants(model: torch.nn.Module, X, tasks, n_shuffles: int = 10, random_state: int = 0,
+                          ism_batch_size: int = 256) -> tuple[dict, dict]:
+    """The four hypothetical attribution maps of :data:`VARIANTS`, and the seconds each took.
+
+    The gradient is computed once and shared by TISM and gradient x input; its
+    time is counted for both. ISM runs plain forward passes (tangermeme's
+    ``saturation_mutagenesis`` with ``fast=False``): 3 L passes per sequence,
+    whatever the number of tasks. DeepLIFT/SHAP runs once per task.
+
+    Parameters
+    ----------
+    model: torch.nn.Module
+        Maps float (N, 4, L) to (N, n_outputs); must be in eval mode.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences, A, C, G, T.
+    tasks: sequence of int
+        The outputs to explain.
+    n_shuffles: int, optional
+        DeepLIFT/SHAP references per sequence. Default 10.
+    random_state: int, optional
+        Seed of the DeepLIFT/SHAP shuffles. Default 0.
+    ism_batch_size: int, optional
+        Variants per forward pass of ISM. Default 256.
+
+    Returns
+    -------
+    maps: dict of str -> torch.Tensor, shape=(N, T, 4, L)
+        One hypothetical map per name in :data:`VARIANTS`, tasks in the order given.
+    seconds: dict of str -> float
+        Wall-clock seconds of each variant on this machine.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not one-hot, ``tasks`` is not a non-empty sequence of valid
+        outputs, or ``n_shuffles`` is not a positive integer.
+    """
+    X = check_one_hot(X)
+    if isinstance(tasks, (int, np.integer)) or len(tasks) == 0:
+        raise ValueError(f"tasks must be a non-empty sequence of ints, got {tasks!r}")
+    tasks = [check_int(t, "tasks", 0) for t in tasks]
+    n_shuffles = check_positive_int(n_shuffles, "n_shuffles")
+    t0 = time.perf_counter()
+    grad = gradient(model, X, tasks)
+    t_grad = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tism_map = corrected(grad)
+    t_tism = t_grad + time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ism_map = center(ism(model, X, tasks, batch_size=ism_batch_size, fast=False, verbose=False))
+    t_ism = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():  # tangermeme warns about convergence deltas of float32 models
+        warnings.simplefilter("ignore")
+        dls = deep_lift_shap(model, X, tasks, n_shuffles=n_shuffles, random_state=random_state, hypothetical=True)
+    t_dls = time.perf_counter() - t0
+    maps = {"TISM": tism_map, "ISM": ism_map, "gradient×input": grad, "DeepLIFT/SHAP": dls}
+    seconds = {"TISM": t_tism, "ISM": t_ism, "gradient×input": t_grad, "DeepLIFT/SHAP": t_dls}
+    return maps, seconds
+
+
+def project(hyp, X) -> torch.Tensor:
+    """Contributions of the observed bases: ``sum_b hyp[b, l] * X[b, l]``.
+
+    Parameters
+    ----------
+    hyp: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        Hypothetical contributions.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences.
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, L) or (N, T, L)
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not one-hot or the shapes do not match.
+    """
+    X = check_one_hot(X)
+    hyp = check_attribution(hyp, "hyp", X)
+    x = X.to(hyp.dtype)
+    return (hyp * (x[:, None] if hyp.ndim == 4 else x)).sum(dim=-2)
+
+
+# ----------------------------------------------------------------------------
+# Seqlets, scored against known sites
+# ----------------------------------------------------------------------------
+
+def call_seqlets(hyp, X, threshold: float = 0.01, min_seqlet_len: int = 4, max_seqlet_len: int = 25) -> pd.DataFrame:
+    """Seqlets of one task's map with tangermeme's ``recursive_seqlets``.
+
+    The map is projected on the observed bases (:func:`project`) and only
+    positive seqlets are called (spans whose bases raise the output), as
+    tangermeme does.
+
+    Parameters
+    ----------
+    hyp: torch.Tensor, shape=(N, 4, L)
+        Hypothetical contributions of one task.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences.
+    threshold: float, optional
+        tangermeme's p-value cut-off, a ranking score rather than an error
+        rate (see its docstring). In (0, 1]. Default 0.01.
+    min_seqlet_len, max_seqlet_len: int, optional
+        Shortest and longest seqlet in bp. Defaults 4 and 25.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sequence``, ``start``, ``end`` (0-based, end exclusive),
+        ``attribution`` (summed projected attribution) and ``p_value``, sorted
+        by ``p_value``.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, a non one-hot ``X``, a threshold outside (0, 1] or bad lengths.
+    """
+    from tangermeme.seqlet import recursive_seqlets
+
+    X = check_one_hot(X)
+    hyp = check_attribution(hyp, "hyp", X)
+    if hyp.ndim != 3:
+        raise ValueError(f"hyp must be one task's map of shape (N, 4, L), got {tuple(hyp.shape)}")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
+    min_seqlet_len = check_positive_int(min_seqlet_len, "min_seqlet_len")
+    max_seqlet_len = check_int(max_seqlet_len, "max_seqlet_len", min_seqlet_len)
+    proj = (hyp * X.to(hyp.dtype)).sum(dim=1).float()
+    s = recursive_seqlets(proj, threshold=threshold, min_seqlet_len=min_seqlet_len, max_seqlet_len=max_seqlet_len)
+    s = s.rename(columns={"example_idx": "sequence", "p-value": "p_value"})
+    return s[["sequence", "start", "end", "attribution", "p_value"]].astype(
+        {"sequence": int, "start": int, "end": int})
+
+
+def _check_intervals(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(table).__name__}")
+    missing = {"sequence", "start", "end"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {sorted(missing)}")
+    if len(table) and ((table["end"] <= table["start"]).any() or (table["start"] < 0).any()):
+        raise ValueError(f"{name} holds empty, inverted or negative intervals (need 0 <= start < end)")
+    return table
+
+
+def _overlaps(seqlets: pd.DataFrame, sites: pd.DataFrame) -> list[np.ndarray]:
+    """For each seqlet (in table order), the indices (rows of ``sites``) of the sites it overlaps."""
+    by_seq = {k: (g["start"].to_numpy(), g["end"].to_numpy(), np.flatnonzero(sites["sequence"].to_numpy() == k))
+              for k, g in sites.groupby("sequence")}
+    empty = np.array([], dtype=int)
+    out = []
+    for seq, start, end in zip(seqlets["sequence"], seqlets["start"], seqlets["end"]):
+        if seq not in by_seq:
+            out.append(empty)
+            continue
+        s, e, idx = by_seq[seq]
+        out.append(idx[(s < end) & (start < e)])  # half-open intervals overlap
+    return out
+
+
+def precision_recall(seqlets: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Precision and recall of known sites by seqlets, at every seqlet-score cut-off.
+
+    A seqlet is a true positive if it overlaps (by at least 1 bp) a site of
+    the same sequence; a site is recalled if at least one seqlet overlaps it.
+    Seqlets are ranked by ``p_value`` (ascending) and the curve has one row per
+    cut-off: the best k seqlets, for k = 1, ..., n.
+
+    Parameters
+    ----------
+    seqlets: pandas.DataFrame
+        Columns ``sequence``, ``start``, ``end`` and ``p_value`` (from
+        :func:`call_seqlets`).
+    sites: pandas.DataFrame
+        The true sites: columns ``sequence``, ``start``, ``end`` (e.g. the
+        planted sites that drive one task).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``p_value`` (cut-off), ``n_seqlets``, ``precision``, ``recall``;
+        empty if there are no seqlets.
+
+    Raises
+    ------
+    ValueError
+        If a table lacks a column, holds empty or inverted intervals, or there are no sites.
+    """
+    seqlets = _check_intervals(seqlets, "seqlets")
+    sites = _check_intervals(sites, "sites").reset_index(drop=True)
+    if "p_value" not in seqlets:
+        raise ValueError("seqlets lacks column 'p_value'")
+    if len(sites) == 0:
+        raise ValueError("sites is empty: precision and recall need at least one true site")
+    ranked = seqlets.sort_values("p_value", kind="stable").reset_index(drop=True)
+    hits = _overlaps(ranked, sites)
+    tp = np.cumsum([len(h) > 0 for h in hits])
+    first = np.full(len(sites), np.inf)  # rank of the first seqlet that recalls each site
+    for rank, h in enumerate(hits):
+        first[h] = np.minimum(first[h], rank)
+    k = np.arange(1, len(ranked) + 1)
+    recalled = np.searchsorted(np.sort(first), k - 0.5)  # sites with first rank < k
+    return pd.DataFrame({"p_value": ranked["p_value"].to_numpy(), "n_seqlets": k,
+                         "precision": tp / k, "recall": recalled / len(sites)})
+
+
+def seqlet_scores(seqlets: pd.DataFrame, sites: pd.DataFrame) -> dict:
+    """Precision, recall and counts of all ``seqlets`` against ``sites`` (the end of :func:`precision_recall`).
+
+    Returns
+    -------
+    dict with ``n_seqlets``, ``n_sites``, ``precision`` and ``recall`` (NaN
+    precision and 0 recall when there are no seqlets).
+
+    Raises
+    ------
+    ValueError
+        As :func:`precision_recall`.
+    """
+    if "p_value" not in seqlets:
+        seqlets = seqlets.assign(p_value=0.0)
+    curve = precision_recall(seqlets, sites)
+    if curve.empty:
+        return {"n_seqlets": 0, "n_sites": len(sites), "precision": np.nan, "recall": 0.0}
+    last = curve.iloc[-1]
+    return {"n_seqlets": int(last.n_seqlets), "n_sites": len(sites), "precision": float(last.precision),
+            "recall": float(last.recall)}
+
+
+def chance_precision(seqlets: pd.DataFrame, sites: pd.DataFrame, length: int, n_draws: int = 20,
+                     random_state: int = 0) -> float:
+    """Precision of the same seqlets moved to random positions: the chance level.
+
+    Every seqlet keeps its sequence and length and gets a start drawn
+    uniformly from the positions where it fits; the precision against
+    ``sites`` is averaged over ``n_draws`` draws.
+
+    Parameters
+    ----------
+    seqlets, sites: pandas.DataFrame
+        As in :func:`precision_recall`.
+    length: int
+        Sequence length L in bp.
+    n_draws: int, optional
+        Random placements to average. Default 20.
+    random_state: int, optional
+        Seed. Default 0.
+
+    Returns
+    -------
+    float
+        Mean precision of randomly placed seqlets (NaN if there are no seqlets).
+
+    Raises
+    ------
+    ValueError
+        Bad tables, a seqlet longer than ``length``, or a non-positive ``length`` or ``n_draws``.
+    """
+    seqlets = _check_intervals(seqlets, "seqlets")
+    sites = _check_intervals(sites, "sites")
+    length = check_positive_int(length, "length")
+    n_draws = check_positive_int(n_draws, "n_draws")
+    if len(seqlets) == 0:
+        return float("nan")
+    width = (seqlets["end"] - seqlets["start"]).to_numpy()
+    if (width > length).any() or (seqlets["end"] > length).any():
+        raise ValueError(f"seqlets reach beyond the sequence length {length}")
+    rng = np.random.default_rng(random_state)
+    out = []
+    for _ in range(n_draws):
+        start = (rng.random(len(width)) * (length - width + 1)).astype(int)
+        moved = pd.DataFrame({"sequence": seqlets["sequence"].to_numpy(), "start": start, "end": start + width})
+        out.append(np.mean([len(h) > 0 for h in _overlaps(moved, sites)]))
+    return float(np.mean(out))
+
+
+# ----------------------------------------------------------------------------
+# TF-MoDISco
+# ----------------------------------------------------------------------------
+
+@dataclass
+class Pattern:
+    """One TF-MoDISco pattern, with A, C, G, T rows.
+
+    Attributes
+    ----------
+    name: str
+        ``"pos_<i>"`` or ``"neg_<i>"`` (metacluster and rank, as modisco-lite names them).
+    n_seqlets: int
+        Seqlets in the pattern.
+    ppm: numpy.ndarray, shape=(4, w)
+        Base frequencies over the pattern's seqlets.
+    cwm: numpy.ndarray, shape=(4, w)
+        Mean contribution of the observed bases (contribution weight matrix).
+    hcwm: numpy.ndarray, shape=(4, w)
+        Mean hypothetical contributions.
+    """
+
+    name: str
+    n_seqlets: int
+    ppm: np.ndarray
+    cwm: np.ndarray
+    hcwm: np.ndarray
+
+    def trimmed(self, threshold: float = 0.3) -> Pattern:
+        """The core of the pattern: the span whose summed |cwm| is at least ``threshold`` x its maximum.
+
+        modisco-lite's report trims patterns this way (threshold 0.3) before TOMTOM.
+        """
+        score = np.abs(self.cwm).sum(axis=0)
+        keep = np.flatnonzero(score >= threshold * score.max())
+        lo, hi = keep.min(), keep.max() + 1
+        return Pattern(self.name, self.n_seqlets, self.ppm[:, lo:hi], self.cwm[:, lo:hi], self.hcwm[:, lo:hi])
+
+    @property
+    def consensus(self) -> str:
+        """Most frequent base at each position of the trimmed pattern."""
+        return "".join("ACGT"[i] for i in self.trimmed().ppm.argmax(axis=0))
+
+
+def modisco_patterns(hyp, X, max_seqlets: int = 2000, min_metacluster_size: int = 20,
+                     final_min_cluster_size: int = 10, n_leiden_runs: int = 10, **kwargs) -> list[Pattern]:
+    """TF-MoDISco patterns of one task's hypothetical contributions (modisco-lite).
+
+    Calls ``modiscolite.tfmodisco.TFMoDISco(one_hot, hypothetical_contribs,
+    ...)`` with (N, L, 4) float32 arrays. The defaults lower modisco-lite's
+    minimum sizes (100 seqlets per metacluster, 20 per pattern) so that a few
+    hundred short sequences can give patterns; pass its other arguments
+    through ``kwargs``.
+
+    Parameters
+    ----------
+    hyp: torch.Tensor, shape=(N, 4, L)
+        Hypothetical contributions of one task.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences.
+    max_seqlets: int, optional
+        ``max_seqlets_per_metacluster``. Default 2,000.
+    min_metacluster_size: int, optional
+        Fewer seqlets of one sign give no patterns of that sign. Default 20.
+    final_min_cluster_size: int, optional
+        Smallest pattern kept. Default 10.
+    n_leiden_runs: int, optional
+        Leiden clusterings per step (modisco-lite's default: 50). Default 10.
+    **kwargs:
+        Passed to ``TFMoDISco``.
+
+    Returns
+    -------
+    list of Pattern
+        Positive patterns first (``pos_0`` has the most seqlets), then negative
+        ones; empty when too few seqlets were found.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, a non one-hot ``X``, or sizes that are not positive integers.
+    """
+    from modiscolite.tfmodisco import TFMoDISco
+
+    X = check_one_hot(X)
+    hyp = check_attribution(hyp, "hyp", X)
+    if hyp.ndim != 3:
+        raise ValueError(f"hyp must be one task's map of shape (N, 4, L), got {tuple(hyp.shape)}")
+    sizes = {name: check_positive_int(v, name) for name, v in
+             (("max_seqlets", max_seqlets), ("min_metacluster_size", min_metacluster_size),
+              ("final_min_cluster_size", final_min_cluster_size), ("n_leiden_runs", n_leiden_runs))}
+    one_hot = np.ascontiguousarray(X.permute(0, 2, 1).numpy(), dtype=np.float32)
+    contribs = np.ascontiguousarray(hyp.permute(0, 2, 1).numpy(), dtype=np.float32)
+    pos, neg = TFMoDISco(one_hot=one_hot, hypothetical_contribs=contribs,
+                         max_seqlets_per_metacluster=sizes["max_seqlets"],
+                         min_metacluster_size=sizes["min_metacluster_size"],
+                         final_min_cluster_size=sizes["final_min_cluster_size"],
+                         n_leiden_runs=sizes["n_leiden_runs"], verbose=False, **kwargs)
+    out = []
+    for prefix, patterns in (("pos", pos), ("neg", neg)):
+        for i, p in enumerate(patterns or []):
+            out.append(Pattern(f"{prefix}_{i}", len(p.seqlets), np.asarray(p.sequence).T.copy(),
+                               np.asarray(p.contrib_scores).T.copy(), np.asarray(p.hypothetical_contribs).T.copy()))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# TOMTOM against JASPAR
+# ----------------------------------------------------------------------------
+
+def jaspar_motifs(release: str = "JASPAR2024", collection: str = "CORE", tax_group: str = "vertebrates",
+                  include: dict | None = None) -> dict[str, np.ndarray]:
+    """Base-frequency matrices of a JASPAR collection, read offline through pyjaspar.
+
+    Parameters
+    ----------
+    release: str, optional
+        A release pyjaspar ships. Default ``"JASPAR2024"`` (Rauluseviciute et al. 2024).
+    collection, tax_group: str, optional
+        Default the CORE vertebrate matrices, latest version of each.
+    include: dict of str -> str, optional
+        Extra matrix IDs (e.g. the planted ones, name -> ID) to add when the
+        latest-version query leaves them out.
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, shape=(4, w), float64
+        ``"<matrix ID> <name>"`` (memelite's ``read_meme`` key style) -> base
+        frequencies, rows A, C, G, T, columns summing to 1.
+
+    Raises
+    ------
+    ImportError
+        If pyjaspar is not installed.
+    ValueError
+        If the query returns no matrices or an ``include`` ID is unknown.
+    """
+    from pyjaspar import jaspardb
+
+    db = jaspardb(release=release)
+    found = list(db.fetch_motifs(collection=collection, tax_group=[tax_group], all_versions=False))
+    if not found:
+        raise ValueError(f"no JASPAR matrices for collection={collection!r}, tax_group={tax_group!r} in {release}")
+    have = {m.matrix_id for m in found}
+    for name, matrix_id in (include or {}).items():
+        if matrix_id not in have:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = db.fetch_motif_by_id(matrix_id)
+            if m is None:
+                raise ValueError(f"include names {matrix_id!r} ({name}), which is not in {release}")
+            found.append(m)
+    out = {}
+    for m in found:
+        counts = np.array([list(m.counts[b]) for b in "ACGT"], dtype=np.float64)
+        out[f"{m.matrix_id} {m.name}"] = counts / counts.sum(axis=0, keepdims=True)
+    return out
+
+
+def tomtom_pairs(queries: dict, targets: dict, n_jobs: int = 1) -> pd.DataFrame:
+    """TOMTOM p- and q-values of every query against every target (memelite's ``tomtom``).
+
+    q-values are Benjamini-Hochberg adjusted over the targets of each query
+    (``scipy.stats.false_discovery_control``); both strands of each target are
+    compared.
+
+    Parameters
+    ----------
+    queries, targets: dict of str -> array, shape=(4, w)
+        Base-frequency matrices (rows A, C, G, T). TOMTOM's p-values use the
+        target columns as background: give a whole database (hundreds of
+        matrices), not a handful.
+    n_jobs: int, optional
+        numba threads. Default 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``query``, ``target``, ``p_value``, ``q_value``; one row per pair.
+
+    Raises
+    ------
+    ValueError
+        If a matrix is not (4, w) with finite values, or either dict is empty.
+    """
+    from memelite import tomtom
+
+    for name, d in (("queries", queries), ("targets", targets)):
+        if not d:
+            raise ValueError(f"{name} is empty")
+        for k, v in d.items():
+            a = np.asarray(v)
+            if a.ndim != 2 or a.shape[0] != 4 or a.shape[1] == 0 or not np.isfinite(a).all():
+                raise ValueError(f"{name}[{k!r}] must be a finite (4, w) matrix, got shape {a.shape}")
+    q_names, t_names = list(queries), list(targets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the few-targets warning is the caller's to heed (see above)
+        p = tomtom([np.asarray(queries[k], dtype=np.float64) for k in q_names],
+                   [np.asarray(targets[k], dtype=np.float64) for k in t_names], n_jobs=n_jobs)[0]
+    p = np.clip(np.nan_to_num(p, nan=1.0), 0.0, 1.0)
+    q = np.stack([false_discovery_control(row, method="bh") for row in p])
+    return pd.DataFrame({"query": np.repeat(q_names, len(t_names)), "target": np.tile(t_names, len(q_names)),
+                         "p_value": p.ravel(), "q_value": q.ravel()})
+
+
+def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha: float = ALPHA,
+                   trim: float = 0.3, n_jobs: int = 1) -> pd.DataFrame:
+    """Each pattern's best JASPAR match and which planted motif, if any, it recovers.
+
+    Every pattern is trimmed (:meth:`Pattern.trimmed`) and compared by TOMTOM
+    with the whole ``database`` (:func:`tomtom_pairs`). It *recovers* the
+    planted motif whose matrix it matches with the smallest q-value, if that
+    q-value is below ``alpha``; a pattern that matches no planted matrix is
+    *spurious*.
+
+    Parameters
+    ----------
+    patterns: list of Pattern
+        From :func:`modisco_patterns`.
+    database: dict of str -> array, shape=(4, w)
+        From :func:`jaspar_motifs`; keys start with the matrix ID.
+    planted: dict of str -> str
+        Motif name -> JASPAR matrix ID of the motifs really present (must be in ``database``).
+    alpha: float, optional
+        q-value cut-off. Default 0.05.
+    trim: float, optional
+        Trimming threshold. Default 0.3.
+    n_jobs: int, optional
+        numba threads for TOMTOM. Default 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pattern: ``pattern``, ``n_seqlets``, ``consensus``,
+        ``best_match`` (database key), ``best_q``, ``planted`` (motif name or
+        ``"–"``), ``planted_q`` (its q-value, NaN when none) and ``spurious``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in (0, 1), ``planted`` is empty or one of its IDs
+        is missing from ``database``.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    if not planted:
+        raise ValueError("planted must name at least one motif (name -> JASPAR matrix ID)")
+    key_of = {k.split()[0]: k for k in database}
+    missing = {m: i for m, i in planted.items() if i not in key_of}
+    if missing:
+        raise ValueError(f"planted matrices {missing} are not in database (pass them to jaspar_motifs(include=...))")
+    columns = ["pattern", "n_seqlets", "consensus", "best_match", "best_q", "planted", "planted_q", "spurious"]
+    if not patterns:
+        return pd.DataFrame(columns=columns)
+    cores = {p.name: p.trimmed(trim) for p in patterns}
+    pairs = tomtom_pairs({k: p.ppm for k, p in cores.items()}, database, n_jobs=n_jobs)
+    planted_key = {key_of[i]: m for m, i in planted.items()}
+    rows = []
+    for p in patterns:
+        part = pairs[pairs["query"] == p.name]
+        best = part.loc[part["q_value"].idxmin()]
+        mine = part[part["target"].isin(planted_key)]
+        top = mine.loc[mine["q_value"].idxmin()]
+        hit = top["q_value"] < alpha
+        rows.append({"pattern": p.name, "n_seqlets": p.n_seqlets, "consensus": cores[p.name].consensus,
+                     "best_match": best["target"], "best_q": float(best["q_value"]),
+                     "planted": planted_key[top["target"]] if hit else "–",
+                     "planted_q": float(top["q_value"]) if hit else np.nan, "spurious": not hit})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def pattern_agreement(a: list[Pattern], b: list[Pattern], database: dict, alpha: float = ALPHA,
+                      trim: float = 0.3, n_jobs: int = 1) -> pd.DataFrame:
+    """For each pattern of ``a``, its most similar pattern of ``b`` by TOMTOM.
+
+    ``b``'s trimmed patterns are searched together with the whole ``database``,
+    so that TOMTOM's background (the target columns) is a full database and
+    the q-values are comparable with :func:`match_patterns`.
+
+    Parameters
+    ----------
+    a, b: list of Pattern
+        E.g. the TISM and the ISM patterns of one task.
+    database: dict of str -> array, shape=(4, w)
+        From :func:`jaspar_motifs`.
+    alpha, trim, n_jobs:
+        As in :func:`match_patterns`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pattern of ``a``: ``pattern``, ``closest`` (name in ``b``
+        or ``"–"`` when ``b`` is empty), ``q_value`` and ``shared`` (q below ``alpha``).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in (0, 1).
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    columns = ["pattern", "closest", "q_value", "shared"]
+    if not a:
+        return pd.DataFrame(columns=columns)
+    if not b:
+        return pd.DataFrame({"pattern": [p.name for p in a], "closest": "–", "q_value": np.nan, "shared": False})
+    targets = {f"pattern {p.name}": p.trimmed(trim).ppm for p in b}
+    targets.update(database)
+    pairs = tomtom_pairs({p.name: p.trimmed(trim).ppm for p in a}, targets, n_jobs=n_jobs)
+    pairs = pairs[pairs["target"].str.startswith("pattern ")]
+    best = pairs.loc[pairs.groupby("query", sort=False)["q_value"].idxmin()]
+    return pd.DataFrame({"pattern": best["query"].to_numpy(),
+                         "closest": best["target"].str.removeprefix("pattern ").to_numpy(),
+                         "q_value": best["q_value"].to_numpy(), "shared": (best["q_value"] < alpha).to_numpy()})
