@@ -91,7 +91,7 @@ from tangermeme.plot import plot_logo
 from tqdm.auto import tqdm
 
 import tism_tutorial as tt
-from tism_tutorial import aitac, motifs, profiles
+from tism_tutorial import aitac, motifs, profiles, sequences
 from tism_tutorial import simulate as sim
 from tism_tutorial.book import glue
 from tism_tutorial.sequences import JASPAR_IDS, jaspar_pwms, motif_sequences
@@ -225,7 +225,7 @@ t0 = time.perf_counter()
 toy = maps["ISM"][:40, 0]
 motifs.call_seqlets(toy, X[:40])
 motifs.modisco_patterns(toy, X[:40], n_leiden_runs=1)
-database = motifs.jaspar_motifs(include=sim.MOTIFS)
+database = sequences.jaspar_motifs(include=sim.MOTIFS)
 motifs.tomtom_pairs({"toy": next(iter(database.values()))}, database)
 glue("compile_seconds", time.perf_counter() - t0, "{:.0f}")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from tism_tutorial import motifs
+from tism_tutorial import motifs, sequences
 
 
 def random_one_hot(n: int, length: int, seed: int = 0, dtype=torch.float32) -> torch.Tensor:
@@ -190,7 +190,7 @@ def test_match_patterns_checks_input():
 @pytest.fixture(scope="module")
 def jaspar():
     """JASPAR 2024 CORE vertebrates (pyjaspar ships the database: no download)."""
-    return motifs.jaspar_motifs(include={"CTCF": "MA0139.2"})
+    return sequences.jaspar_motifs(include={"CTCF": "MA0139.2"})
 
 
 def test_tomtom_recovers_planted_matrices(jaspar):

@@ -12,7 +12,7 @@ with the field's own tool:
 3. **Matches**: every pattern compared with a motif database by TOMTOM
    (Gupta et al. 2007, Genome Biol 8:R24) in its ``memelite`` implementation
    (:func:`match_patterns`), against the JASPAR 2024 CORE vertebrate
-   matrices (:func:`jaspar_motifs`).
+   matrices (:func:`~tism_tutorial.sequences.jaspar_motifs`).
 
 :func:`hypothetical_variants` computes the four attribution maps the book
 feeds into that pipeline (TISM, ISM, gradient x input, DeepLIFT/SHAP);
@@ -484,55 +484,6 @@ def modisco_patterns(hyp, X, max_seqlets: int = 2000, min_metacluster_size: int 
 # TOMTOM against JASPAR
 # ----------------------------------------------------------------------------
 
-def jaspar_motifs(release: str = "JASPAR2024", collection: str = "CORE", tax_group: str = "vertebrates",
-                  include: dict | None = None) -> dict[str, np.ndarray]:
-    """Base-frequency matrices of a JASPAR collection, read offline through pyjaspar.
-
-    Parameters
-    ----------
-    release: str, optional
-        A release pyjaspar ships. Default ``"JASPAR2024"`` (Rauluseviciute et al. 2024).
-    collection, tax_group: str, optional
-        Default the CORE vertebrate matrices, latest version of each.
-    include: dict of str -> str, optional
-        Extra matrix IDs (e.g. the planted ones, name -> ID) to add when the
-        latest-version query leaves them out.
-
-    Returns
-    -------
-    dict of str -> numpy.ndarray, shape=(4, w), float64
-        ``"<matrix ID> <name>"`` (memelite's ``read_meme`` key style) -> base
-        frequencies, rows A, C, G, T, columns summing to 1.
-
-    Raises
-    ------
-    ImportError
-        If pyjaspar is not installed.
-    ValueError
-        If the query returns no matrices or an ``include`` ID is unknown.
-    """
-    from pyjaspar import jaspardb
-
-    db = jaspardb(release=release)
-    found = list(db.fetch_motifs(collection=collection, tax_group=[tax_group], all_versions=False))
-    if not found:
-        raise ValueError(f"no JASPAR matrices for collection={collection!r}, tax_group={tax_group!r} in {release}")
-    have = {m.matrix_id for m in found}
-    for name, matrix_id in (include or {}).items():
-        if matrix_id not in have:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m = db.fetch_motif_by_id(matrix_id)
-            if m is None:
-                raise ValueError(f"include names {matrix_id!r} ({name}), which is not in {release}")
-            found.append(m)
-    out = {}
-    for m in found:
-        counts = np.array([list(m.counts[b]) for b in "ACGT"], dtype=np.float64)
-        out[f"{m.matrix_id} {m.name}"] = counts / counts.sum(axis=0, keepdims=True)
-    return out
-
-
 def tomtom_pairs(queries: dict, targets: dict, n_jobs: int = 1) -> pd.DataFrame:
     """TOMTOM p- and q-values of every query against every target (memelite's ``tomtom``).
 
@@ -594,7 +545,7 @@ def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha
     patterns: list of Pattern
         From :func:`modisco_patterns`.
     database: dict of str -> array, shape=(4, w)
-        From :func:`jaspar_motifs`; keys start with the matrix ID.
+        From :func:`~tism_tutorial.sequences.jaspar_motifs`; keys start with the matrix ID.
     planted: dict of str -> str
         Motif name -> JASPAR matrix ID of the motifs really present (must be in ``database``).
     alpha: float, optional
@@ -624,7 +575,8 @@ def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha
     key_of = {k.split()[0]: k for k in database}
     missing = {m: i for m, i in planted.items() if i not in key_of}
     if missing:
-        raise ValueError(f"planted matrices {missing} are not in database (pass them to jaspar_motifs(include=...))")
+        raise ValueError(f"planted matrices {missing} are not in database "
+                         "(pass them to sequences.jaspar_motifs(include=...))")
     columns = ["pattern", "n_seqlets", "consensus", "best_match", "best_q", "planted", "planted_q", "spurious"]
     if not patterns:
         return pd.DataFrame(columns=columns)
@@ -658,7 +610,7 @@ def pattern_agreement(a: list[Pattern], b: list[Pattern], database: dict, alpha:
     a, b: list of Pattern
         E.g. the TISM and the ISM patterns of one task.
     database: dict of str -> array, shape=(4, w)
-        From :func:`jaspar_motifs`.
+        From :func:`~tism_tutorial.sequences.jaspar_motifs`.
     alpha, trim, n_jobs:
         As in :func:`match_patterns`.
 

@@ -7,7 +7,8 @@ Every chapter that needs sequences with known motifs gets them here:
   (chapter 4) and the simulator's factors (:mod:`tism_tutorial.simulate`)
   drawn from it;
 * :func:`jaspar_pwms` and :func:`sample_sites`: sites sampled from the
-  matrices with a seed;
+  matrices with a seed; :func:`jaspar_motifs`: a whole JASPAR collection (e.g.
+  every CORE vertebrate matrix), for motif scans and TOMTOM;
 * :func:`plant_site`: one sampled site on a random strand written into a
   sequence (tangermeme's ``ersatz.substitute``);
 * :func:`motif_sequences`: random backgrounds carrying one to three sites
@@ -99,6 +100,57 @@ def jaspar_pwms(ids: Mapping[str, str] | None = None, release: str = JASPAR_RELE
         counts = torch.tensor([list(motif.counts[b]) for b in "ACGT"], dtype=torch.float64)
         pwms[name] = counts / counts.sum(dim=0, keepdim=True)
     return pwms
+
+
+def jaspar_motifs(release: str = JASPAR_RELEASE, collection: str = "CORE", tax_group: str = "vertebrates",
+                  include: dict | None = None) -> dict[str, np.ndarray]:
+    """Base-frequency matrices of a JASPAR collection, read offline through pyjaspar.
+
+    Parameters
+    ----------
+    release : str, optional
+        A release pyjaspar ships. Default ``"JASPAR2024"`` (Rauluseviciute et al. 2024).
+    collection : str, optional
+        JASPAR collection. Default ``"CORE"``.
+    tax_group : str, optional
+        Taxonomic group. Default ``"vertebrates"``; the latest version of each matrix is read.
+    include : dict of str -> str, optional
+        Extra matrix IDs (e.g. the planted ones, name -> ID) to add when the
+        latest-version query leaves them out.
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, shape=(4, w), float64
+        ``"<matrix ID> <name>"`` (memelite's ``read_meme`` key style) -> base
+        frequencies, rows A, C, G, T, columns summing to 1.
+
+    Raises
+    ------
+    ImportError
+        If pyjaspar is not installed.
+    ValueError
+        If the query returns no matrices or an ``include`` ID is unknown.
+    """
+    from pyjaspar import jaspardb
+
+    db = jaspardb(release=release)
+    found = list(db.fetch_motifs(collection=collection, tax_group=[tax_group], all_versions=False))
+    if not found:
+        raise ValueError(f"no JASPAR matrices for collection={collection!r}, tax_group={tax_group!r} in {release}")
+    have = {m.matrix_id for m in found}
+    for name, matrix_id in (include or {}).items():
+        if matrix_id not in have:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = db.fetch_motif_by_id(matrix_id)
+            if m is None:
+                raise ValueError(f"include names {matrix_id!r} ({name}), which is not in {release}")
+            found.append(m)
+    out = {}
+    for m in found:
+        counts = np.array([list(m.counts[b]) for b in "ACGT"], dtype=np.float64)
+        out[f"{m.matrix_id} {m.name}"] = counts / counts.sum(axis=0, keepdims=True)
+    return out
 
 
 def sample_sites(pwm: torch.Tensor | np.ndarray, n: int, random_state: int | np.random.Generator = 0,
