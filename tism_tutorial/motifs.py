@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,12 +66,15 @@ def enable_numba_cache() -> int:
     fork compile workers, which it does not do inside a Jupyter kernel (other
     threads are running), and ``tangermeme.seqlet`` never does. This turns on
     numba's ordinary on-disk cache (``Dispatcher.enable_caching``) for the
-    kernels of those modules that have none; results are unchanged.
+    kernels of those modules that have none; results are unchanged. A kernel
+    whose cache cannot be set up (no writable cache location) is left
+    compiling in memory. Calling this again is harmless: it returns 0 once
+    every kernel caches.
 
     Returns
     -------
     int
-        The number of kernels whose caching was turned on.
+        The number of kernels whose caching was turned on by this call.
     """
     import importlib
 
@@ -94,42 +99,71 @@ def enable_numba_cache() -> int:
 # Attributions
 # ----------------------------------------------------------------------------
 
-def hypothetical_variants(model: torch.nn.Module, X, tasks, n_shuffles: int = 10, random_state: int = 0,
-                          ism_batch_size: int = 256) -> tuple[dict, dict]:
+def hypothetical_variants(model: torch.nn.Module, X: torch.Tensor | np.ndarray, tasks: Sequence[int],
+                          n_shuffles: int = 10, random_state: int = 0,
+                          ism_batch_size: int = 256) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """The four hypothetical attribution maps of :data:`VARIANTS`, and the seconds each took.
+
+    The maps are
+
+    * ``"TISM"``: the centered TISM of Sasse, Chikina & Mostafavi (2024),
+      which equals the corrected gradient of Majdandzic et al. (2023):
+      :func:`~tism_tutorial.attributions.corrected` of the gradient;
+    * ``"ISM"``: exact ISM (:func:`~tism_tutorial.attributions.ism`),
+      centered over the bases (:func:`~tism_tutorial.attributions.center`);
+    * ``"gradient×input"``: the raw gradient
+      (:func:`~tism_tutorial.attributions.gradient`), whose projection on the
+      observed bases (:func:`project`) is gradient x input;
+    * ``"DeepLIFT/SHAP"``: hypothetical DeepLIFT/SHAP (Shrikumar et al. 2017;
+      Lundberg & Lee 2017) with dinucleotide-shuffled references
+      (:func:`~tism_tutorial.attributions.deep_lift_shap`, tangermeme).
 
     The gradient is computed once and shared by TISM and gradient x input; its
     time is counted for both. ISM runs plain forward passes (tangermeme's
     ``saturation_mutagenesis`` with ``fast=False``): 3 L passes per sequence,
-    whatever the number of tasks. DeepLIFT/SHAP runs once per task.
+    whatever the number of tasks. DeepLIFT/SHAP runs once per task, with its
+    convergence warnings silenced.
 
     Parameters
     ----------
-    model: torch.nn.Module
-        Maps float (N, 4, L) to (N, n_outputs); must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot sequences, A, C, G, T.
-    tasks: sequence of int
-        The outputs to explain.
-    n_shuffles: int, optional
+    model : torch.nn.Module
+        Maps float (B, 4, L) to (B, n_outputs) logits; must be in eval mode,
+        with float32 or float64 parameters.
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T), any real dtype; a numpy array is
+        converted.
+    tasks : sequence of int
+        The outputs to explain, in ``[0, n_outputs)``; T of them. A bare int
+        is refused: the maps always have a task axis.
+    n_shuffles : int, optional
         DeepLIFT/SHAP references per sequence. Default 10.
-    random_state: int, optional
+    random_state : int, optional
         Seed of the DeepLIFT/SHAP shuffles. Default 0.
-    ism_batch_size: int, optional
-        Variants per forward pass of ISM. Default 256.
+    ism_batch_size : int, optional
+        Variant sequences per forward pass of ISM. Default 256.
 
     Returns
     -------
-    maps: dict of str -> torch.Tensor, shape=(N, T, 4, L)
-        One hypothetical map per name in :data:`VARIANTS`, tasks in the order given.
-    seconds: dict of str -> float
-        Wall-clock seconds of each variant on this machine.
+    maps : dict of str -> torch.Tensor, shape=(N, T, 4, L)
+        One hypothetical map per name in :data:`VARIANTS`, in that order, tasks
+        in the order given, in logit units, on the CPU (the model's dtype; for
+        DeepLIFT/SHAP the dtype tangermeme returns).
+    seconds : dict of str -> float
+        Wall-clock seconds of each variant on this machine, same keys.
 
     Raises
     ------
     ValueError
-        If ``X`` is not one-hot, ``tasks`` is not a non-empty sequence of valid
-        outputs, or ``n_shuffles`` is not a positive integer.
+        If ``X`` is not one-hot (N, 4, L) or holds NaN/inf, ``tasks`` is not a
+        non-empty sequence of ints within the model's outputs, ``n_shuffles``
+        or ``ism_batch_size`` is not a positive integer, or ``model`` is not a
+        ``torch.nn.Module``, has float16/bfloat16 parameters or does not
+        return (B, n_outputs) outputs.
+
+    Warns
+    -----
+    UserWarning
+        If ``model`` is in training mode.
     """
     X = check_one_hot(X)
     if isinstance(tasks, (int, np.integer)) or len(tasks) == 0:
@@ -155,24 +189,30 @@ def hypothetical_variants(model: torch.nn.Module, X, tasks, n_shuffles: int = 10
     return maps, seconds
 
 
-def project(hyp, X) -> torch.Tensor:
+def project(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Contributions of the observed bases: ``sum_b hyp[b, l] * X[b, l]``.
+
+    For the raw gradient this is gradient x input (Eq. 6, global); it is the
+    per-position track that seqlet callers and TF-MoDISco score.
 
     Parameters
     ----------
-    hyp: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
-        Hypothetical contributions.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot sequences.
+    hyp : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        Hypothetical contributions, any real dtype (integers become float32).
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T), on the same device as ``hyp``.
 
     Returns
     -------
     torch.Tensor, shape=(N, L) or (N, T, L)
+        The contribution of the observed base at each position, in ``hyp``'s
+        floating dtype.
 
     Raises
     ------
     ValueError
-        If ``X`` is not one-hot or the shapes do not match.
+        If ``X`` is not one-hot, ``hyp`` is not (N, 4, L) or (N, T, 4, L),
+        either holds NaN/inf, or their N and L do not match.
     """
     X = check_one_hot(X)
     hyp = check_attribution(hyp, "hyp", X)
@@ -184,36 +224,43 @@ def project(hyp, X) -> torch.Tensor:
 # Seqlets, scored against known sites
 # ----------------------------------------------------------------------------
 
-def call_seqlets(hyp, X, threshold: float = 0.01, min_seqlet_len: int = 4, max_seqlet_len: int = 25) -> pd.DataFrame:
+def call_seqlets(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray, threshold: float = 0.01,
+                 min_seqlet_len: int = 4, max_seqlet_len: int = 25) -> pd.DataFrame:
     """Seqlets of one task's map with tangermeme's ``recursive_seqlets``.
 
-    The map is projected on the observed bases (:func:`project`) and only
-    positive seqlets are called (spans whose bases raise the output), as
-    tangermeme does.
+    The map is projected on the observed bases (:func:`project`), cast to
+    float32, and handed to ``tangermeme.seqlet.recursive_seqlets`` (Schreiber,
+    tangermeme), which calls only positive seqlets (spans whose bases raise
+    the output).
 
     Parameters
     ----------
-    hyp: torch.Tensor, shape=(N, 4, L)
-        Hypothetical contributions of one task.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot sequences.
-    threshold: float, optional
+    hyp : torch.Tensor, shape=(N, 4, L)
+        Hypothetical contributions of one task, any real dtype.
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T).
+    threshold : float, optional
         tangermeme's p-value cut-off, a ranking score rather than an error
         rate (see its docstring). In (0, 1]. Default 0.01.
-    min_seqlet_len, max_seqlet_len: int, optional
-        Shortest and longest seqlet in bp. Defaults 4 and 25.
+    min_seqlet_len, max_seqlet_len : int, optional
+        Shortest and longest seqlet in bp, ``1 <= min_seqlet_len <=
+        max_seqlet_len``. Defaults 4 and 25.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``sequence``, ``start``, ``end`` (0-based, end exclusive),
-        ``attribution`` (summed projected attribution) and ``p_value``, sorted
-        by ``p_value``.
+        One row per seqlet: int columns ``sequence`` (index into ``X``),
+        ``start`` and ``end`` (0-based, end exclusive), and float columns
+        ``attribution`` (summed projected attribution) and ``p_value``, in
+        the order tangermeme returns (ascending ``p_value``).
 
     Raises
     ------
     ValueError
-        Bad shapes, a non one-hot ``X``, a threshold outside (0, 1] or bad lengths.
+        If ``X`` is not one-hot (N, 4, L), ``hyp`` is not one task's (N, 4, L)
+        map matching ``X`` or holds NaN/inf, ``threshold`` lies outside (0, 1],
+        or the seqlet lengths are not integers with ``1 <= min_seqlet_len <=
+        max_seqlet_len``.
     """
     from tangermeme.seqlet import recursive_seqlets
 
@@ -268,23 +315,28 @@ def precision_recall(seqlets: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame
 
     Parameters
     ----------
-    seqlets: pandas.DataFrame
-        Columns ``sequence``, ``start``, ``end`` and ``p_value`` (from
-        :func:`call_seqlets`).
-    sites: pandas.DataFrame
+    seqlets : pandas.DataFrame
+        Columns ``sequence``, ``start``, ``end`` (0-based, end exclusive) and
+        ``p_value`` (from :func:`call_seqlets`); other columns are ignored.
+    sites : pandas.DataFrame
         The true sites: columns ``sequence``, ``start``, ``end`` (e.g. the
         planted sites that drive one task).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``p_value`` (cut-off), ``n_seqlets``, ``precision``, ``recall``;
-        empty if there are no seqlets.
+        One row per cut-off, best seqlet first: ``p_value`` (the cut-off, the
+        k-th smallest p-value), ``n_seqlets`` (k), ``precision`` (fraction of
+        the k seqlets that overlap a site) and ``recall`` (fraction of the
+        sites overlapped by at least one of them); empty if there are no
+        seqlets.
 
     Raises
     ------
     ValueError
-        If a table lacks a column, holds empty or inverted intervals, or there are no sites.
+        If a table is not a pandas DataFrame, lacks a column (``p_value``
+        included for ``seqlets``), holds empty, inverted or negative
+        intervals, or there are no sites.
     """
     seqlets = _check_intervals(seqlets, "seqlets")
     sites = _check_intervals(sites, "sites").reset_index(drop=True)
@@ -304,18 +356,27 @@ def precision_recall(seqlets: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame
                          "precision": tp / k, "recall": recalled / len(sites)})
 
 
-def seqlet_scores(seqlets: pd.DataFrame, sites: pd.DataFrame) -> dict:
+def seqlet_scores(seqlets: pd.DataFrame, sites: pd.DataFrame) -> dict[str, int | float]:
     """Precision, recall and counts of all ``seqlets`` against ``sites`` (the end of :func:`precision_recall`).
+
+    Parameters
+    ----------
+    seqlets : pandas.DataFrame
+        Columns ``sequence``, ``start``, ``end``; ``p_value`` is optional here
+        (all seqlets are counted, so their ranking does not matter).
+    sites : pandas.DataFrame
+        The true sites: columns ``sequence``, ``start``, ``end``.
 
     Returns
     -------
-    dict with ``n_seqlets``, ``n_sites``, ``precision`` and ``recall`` (NaN
-    precision and 0 recall when there are no seqlets).
+    dict of str -> int or float
+        ``n_seqlets`` and ``n_sites`` (int), ``precision`` and ``recall``
+        (float); NaN precision and 0 recall when there are no seqlets.
 
     Raises
     ------
     ValueError
-        As :func:`precision_recall`.
+        As :func:`precision_recall` (bad tables, no sites).
     """
     if "p_value" not in seqlets:
         seqlets = seqlets.assign(p_value=0.0)
@@ -337,14 +398,15 @@ def chance_precision(seqlets: pd.DataFrame, sites: pd.DataFrame, length: int, n_
 
     Parameters
     ----------
-    seqlets, sites: pandas.DataFrame
-        As in :func:`precision_recall`.
-    length: int
+    seqlets, sites : pandas.DataFrame
+        Columns ``sequence``, ``start``, ``end``, as in :func:`precision_recall`
+        (``seqlets`` needs no ``p_value`` here).
+    length : int
         Sequence length L in bp.
-    n_draws: int, optional
+    n_draws : int, optional
         Random placements to average. Default 20.
-    random_state: int, optional
-        Seed. Default 0.
+    random_state : int, optional
+        Seed of ``numpy.random.default_rng``. Default 0.
 
     Returns
     -------
@@ -354,7 +416,9 @@ def chance_precision(seqlets: pd.DataFrame, sites: pd.DataFrame, length: int, n_
     Raises
     ------
     ValueError
-        Bad tables, a seqlet longer than ``length``, or a non-positive ``length`` or ``n_draws``.
+        If a table is not a pandas DataFrame, lacks a column or holds empty,
+        inverted or negative intervals, a seqlet ends beyond ``length``, or
+        ``length`` or ``n_draws`` is not a positive integer.
     """
     seqlets = _check_intervals(seqlets, "seqlets")
     sites = _check_intervals(sites, "sites")
@@ -382,17 +446,22 @@ def chance_precision(seqlets: pd.DataFrame, sites: pd.DataFrame, length: int, n_
 class Pattern:
     """One TF-MoDISco pattern, with A, C, G, T rows.
 
-    Attributes
+    Built by :func:`modisco_patterns` from modisco-lite's patterns (TF-MoDISco,
+    Shrikumar et al. 2018), transposed to the package's (4, w) layout.
+
+    Parameters
     ----------
-    name: str
-        ``"pos_<i>"`` or ``"neg_<i>"`` (metacluster and rank, as modisco-lite names them).
-    n_seqlets: int
+    name : str
+        ``"pos_<i>"`` or ``"neg_<i>"``: metacluster (positive or negative
+        contributions, modisco-lite's ``pos_patterns`` and ``neg_patterns``)
+        and rank ``i`` within it.
+    n_seqlets : int
         Seqlets in the pattern.
-    ppm: numpy.ndarray, shape=(4, w)
+    ppm : numpy.ndarray, shape=(4, w)
         Base frequencies over the pattern's seqlets.
-    cwm: numpy.ndarray, shape=(4, w)
+    cwm : numpy.ndarray, shape=(4, w)
         Mean contribution of the observed bases (contribution weight matrix).
-    hcwm: numpy.ndarray, shape=(4, w)
+    hcwm : numpy.ndarray, shape=(4, w)
         Mean hypothetical contributions.
     """
 
@@ -403,9 +472,32 @@ class Pattern:
     hcwm: np.ndarray
 
     def trimmed(self, threshold: float = 0.3) -> Pattern:
-        """The core of the pattern: the span whose summed |cwm| is at least ``threshold`` x its maximum.
+        """The core of the pattern, trimmed where the cwm is weak.
 
-        modisco-lite's report trims patterns this way (threshold 0.3) before TOMTOM.
+        Each position is scored by the sum over bases of ``abs(cwm)``; the core
+        runs from the first to the last position scoring at least
+        ``threshold`` times the maximum score (positions in between are kept
+        whatever their score). modisco-lite's report trims patterns this way
+        (threshold 0.3) before TOMTOM.
+
+        Parameters
+        ----------
+        threshold : float, optional
+            Fraction of the maximum position score. Default 0.3; 0 or less
+            keeps the whole pattern.
+
+        Returns
+        -------
+        Pattern
+            Same ``name`` and ``n_seqlets``; ``ppm``, ``cwm`` and ``hcwm``
+            restricted to the core columns (views of this pattern's arrays,
+            not copies).
+
+        Raises
+        ------
+        ValueError
+            From numpy, if no position passes (``threshold`` above 1 with a
+            non-zero cwm, or NaN in the cwm).
         """
         score = np.abs(self.cwm).sum(axis=0)
         keep = np.flatnonzero(score >= threshold * score.max())
@@ -414,36 +506,40 @@ class Pattern:
 
     @property
     def consensus(self) -> str:
-        """Most frequent base at each position of the trimmed pattern."""
+        """Most frequent base (A, C, G or T) at each position of the pattern trimmed at 0.3 (:meth:`trimmed`)."""
         return "".join("ACGT"[i] for i in self.trimmed().ppm.argmax(axis=0))
 
 
-def modisco_patterns(hyp, X, max_seqlets: int = 2000, min_metacluster_size: int = 20,
-                     final_min_cluster_size: int = 10, n_leiden_runs: int = 10, **kwargs) -> list[Pattern]:
+def modisco_patterns(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray, max_seqlets: int = 2000,
+                     min_metacluster_size: int = 20, final_min_cluster_size: int = 10, n_leiden_runs: int = 10,
+                     **kwargs: Any) -> list[Pattern]:
     """TF-MoDISco patterns of one task's hypothetical contributions (modisco-lite).
 
-    Calls ``modiscolite.tfmodisco.TFMoDISco(one_hot, hypothetical_contribs,
-    ...)`` with (N, L, 4) float32 arrays. The defaults lower modisco-lite's
-    minimum sizes (100 seqlets per metacluster, 20 per pattern) so that a few
-    hundred short sequences can give patterns; pass its other arguments
+    TF-MoDISco (Shrikumar et al. 2018, arXiv:1811.00416) in its modisco-lite
+    implementation: calls ``modiscolite.tfmodisco.TFMoDISco(one_hot,
+    hypothetical_contribs, ...)`` with (N, L, 4) float32 arrays. The defaults
+    lower modisco-lite's sizes (20,000 seqlets per metacluster at most, 100
+    at least, 20 per pattern, 50 Leiden runs) so that a few hundred short
+    sequences can give patterns in reasonable time; pass its other arguments
     through ``kwargs``.
 
     Parameters
     ----------
-    hyp: torch.Tensor, shape=(N, 4, L)
-        Hypothetical contributions of one task.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot sequences.
-    max_seqlets: int, optional
+    hyp : torch.Tensor, shape=(N, 4, L)
+        Hypothetical contributions of one task, any real dtype, on the CPU.
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T), on the CPU.
+    max_seqlets : int, optional
         ``max_seqlets_per_metacluster``. Default 2,000.
-    min_metacluster_size: int, optional
+    min_metacluster_size : int, optional
         Fewer seqlets of one sign give no patterns of that sign. Default 20.
-    final_min_cluster_size: int, optional
+    final_min_cluster_size : int, optional
         Smallest pattern kept. Default 10.
-    n_leiden_runs: int, optional
+    n_leiden_runs : int, optional
         Leiden clusterings per step (modisco-lite's default: 50). Default 10.
-    **kwargs:
-        Passed to ``TFMoDISco``.
+    **kwargs
+        Other keyword arguments of ``TFMoDISco`` (e.g. ``sliding_window_size``,
+        ``flank_size``); not ``verbose`` nor the ones set above.
 
     Returns
     -------
@@ -454,7 +550,9 @@ def modisco_patterns(hyp, X, max_seqlets: int = 2000, min_metacluster_size: int 
     Raises
     ------
     ValueError
-        Bad shapes, a non one-hot ``X``, or sizes that are not positive integers.
+        If ``X`` is not one-hot (N, 4, L), ``hyp`` is not one task's (N, 4, L)
+        map matching ``X`` or holds NaN/inf, or a size is not a positive
+        integer.
     """
     from modiscolite.tfmodisco import TFMoDISco
 
@@ -484,31 +582,38 @@ def modisco_patterns(hyp, X, max_seqlets: int = 2000, min_metacluster_size: int 
 # TOMTOM against JASPAR
 # ----------------------------------------------------------------------------
 
-def tomtom_pairs(queries: dict, targets: dict, n_jobs: int = 1) -> pd.DataFrame:
+def tomtom_pairs(queries: Mapping[str, torch.Tensor | np.ndarray], targets: Mapping[str, torch.Tensor | np.ndarray],
+                 n_jobs: int = 1) -> pd.DataFrame:
     """TOMTOM p- and q-values of every query against every target (memelite's ``tomtom``).
 
-    q-values are Benjamini-Hochberg adjusted over the targets of each query
+    TOMTOM (Gupta et al. 2007, Genome Biol 8:R24) in memelite's
+    implementation, on float64 copies of the matrices. p-values that come back
+    NaN are set to 1 and all are clipped to [0, 1]; q-values are
+    Benjamini-Hochberg adjusted over the targets of each query
     (``scipy.stats.false_discovery_control``); both strands of each target are
-    compared.
+    compared. memelite's warnings (e.g. about too few targets) are silenced.
 
     Parameters
     ----------
-    queries, targets: dict of str -> array, shape=(4, w)
-        Base-frequency matrices (rows A, C, G, T). TOMTOM's p-values use the
-        target columns as background: give a whole database (hundreds of
-        matrices), not a handful.
-    n_jobs: int, optional
-        numba threads. Default 1.
+    queries, targets : dict of str -> torch.Tensor or numpy.ndarray, shape=(4, w)
+        Base-frequency matrices (rows A, C, G, T; ``w`` may differ between
+        matrices). TOMTOM's p-values use the target columns as background:
+        give a whole database (hundreds of matrices), not a handful.
+    n_jobs : int, optional
+        numba threads (memelite's default, -1, would use all cores). Default 1.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``query``, ``target``, ``p_value``, ``q_value``; one row per pair.
+        Columns ``query``, ``target``, ``p_value``, ``q_value``; one row per
+        pair, query by query in the order of ``queries``, targets in the order
+        of ``targets``.
 
     Raises
     ------
     ValueError
-        If a matrix is not (4, w) with finite values, or either dict is empty.
+        If a matrix is not (4, w) with w >= 1 and finite values, or either
+        dict is empty.
     """
     from memelite import tomtom
 
@@ -530,8 +635,9 @@ def tomtom_pairs(queries: dict, targets: dict, n_jobs: int = 1) -> pd.DataFrame:
                          "p_value": p.ravel(), "q_value": q.ravel()})
 
 
-def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha: float = ALPHA,
-                   trim: float = 0.3, n_jobs: int = 1) -> pd.DataFrame:
+def match_patterns(patterns: list[Pattern], database: Mapping[str, torch.Tensor | np.ndarray],
+                   planted: Mapping[str, str], alpha: float = ALPHA, trim: float = 0.3,
+                   n_jobs: int = 1) -> pd.DataFrame:
     """Each pattern's best JASPAR match and which planted motif, if any, it recovers.
 
     Every pattern is trimmed (:meth:`Pattern.trimmed`) and compared by TOMTOM
@@ -542,31 +648,38 @@ def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha
 
     Parameters
     ----------
-    patterns: list of Pattern
-        From :func:`modisco_patterns`.
-    database: dict of str -> array, shape=(4, w)
-        From :func:`~tism_tutorial.sequences.jaspar_motifs`; keys start with the matrix ID.
-    planted: dict of str -> str
-        Motif name -> JASPAR matrix ID of the motifs really present (must be in ``database``).
-    alpha: float, optional
-        q-value cut-off. Default 0.05.
-    trim: float, optional
-        Trimming threshold. Default 0.3.
-    n_jobs: int, optional
+    patterns : list of Pattern
+        From :func:`modisco_patterns`, with distinct names.
+    database : dict of str -> torch.Tensor or numpy.ndarray, shape=(4, w)
+        Base-frequency matrices from
+        :func:`~tism_tutorial.sequences.jaspar_motifs`; each key starts with
+        the matrix ID, followed by a space and the name.
+    planted : dict of str -> str
+        Motif name -> JASPAR matrix ID (with version) of the motifs really
+        present; every ID must be in ``database``.
+    alpha : float, optional
+        q-value cut-off, in (0, 1). Default :data:`ALPHA` (0.05).
+    trim : float, optional
+        Trimming threshold of :meth:`Pattern.trimmed`. Default 0.3.
+    n_jobs : int, optional
         numba threads for TOMTOM. Default 1.
 
     Returns
     -------
     pandas.DataFrame
-        One row per pattern: ``pattern``, ``n_seqlets``, ``consensus``,
-        ``best_match`` (database key), ``best_q``, ``planted`` (motif name or
-        ``"–"``), ``planted_q`` (its q-value, NaN when none) and ``spurious``.
+        One row per pattern, in the order given: ``pattern`` (name),
+        ``n_seqlets``, ``consensus`` (:attr:`Pattern.consensus` of the
+        trimmed pattern), ``best_match`` (the database key with the smallest
+        q-value), ``best_q``, ``planted`` (the recovered motif's name or
+        ``"–"``), ``planted_q`` (its q-value, NaN when none) and ``spurious``
+        (bool). Empty, with these columns, if there are no patterns.
 
     Raises
     ------
     ValueError
         If ``alpha`` is not in (0, 1), ``planted`` is empty or one of its IDs
-        is missing from ``database``.
+        is missing from ``database``, or a trimmed pattern or a database
+        matrix is not a finite (4, w) matrix (see :func:`tomtom_pairs`).
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
@@ -597,8 +710,8 @@ def match_patterns(patterns: list[Pattern], database: dict, planted: dict, alpha
     return pd.DataFrame(rows, columns=columns)
 
 
-def pattern_agreement(a: list[Pattern], b: list[Pattern], database: dict, alpha: float = ALPHA,
-                      trim: float = 0.3, n_jobs: int = 1) -> pd.DataFrame:
+def pattern_agreement(a: list[Pattern], b: list[Pattern], database: Mapping[str, torch.Tensor | np.ndarray],
+                      alpha: float = ALPHA, trim: float = 0.3, n_jobs: int = 1) -> pd.DataFrame:
     """For each pattern of ``a``, its most similar pattern of ``b`` by TOMTOM.
 
     ``b``'s trimmed patterns are searched together with the whole ``database``,
@@ -607,23 +720,33 @@ def pattern_agreement(a: list[Pattern], b: list[Pattern], database: dict, alpha:
 
     Parameters
     ----------
-    a, b: list of Pattern
-        E.g. the TISM and the ISM patterns of one task.
-    database: dict of str -> array, shape=(4, w)
-        From :func:`~tism_tutorial.sequences.jaspar_motifs`.
-    alpha, trim, n_jobs:
-        As in :func:`match_patterns`.
+    a, b : list of Pattern
+        E.g. the TISM and the ISM patterns of one task, each with distinct
+        names; both are trimmed with ``trim``.
+    database : dict of str -> torch.Tensor or numpy.ndarray, shape=(4, w)
+        Base-frequency matrices from
+        :func:`~tism_tutorial.sequences.jaspar_motifs`; no key may start with
+        ``"pattern "``.
+    alpha : float, optional
+        q-value cut-off for ``shared``, in (0, 1). Default :data:`ALPHA` (0.05).
+    trim : float, optional
+        Trimming threshold of :meth:`Pattern.trimmed`. Default 0.3.
+    n_jobs : int, optional
+        numba threads for TOMTOM. Default 1.
 
     Returns
     -------
     pandas.DataFrame
-        One row per pattern of ``a``: ``pattern``, ``closest`` (name in ``b``
-        or ``"–"`` when ``b`` is empty), ``q_value`` and ``shared`` (q below ``alpha``).
+        One row per pattern of ``a``, in the order given: ``pattern``,
+        ``closest`` (name in ``b``, or ``"–"`` when ``b`` is empty),
+        ``q_value`` (NaN when ``b`` is empty) and ``shared`` (q-value below
+        ``alpha``). Empty, with these columns, if ``a`` is empty.
 
     Raises
     ------
     ValueError
-        If ``alpha`` is not in (0, 1).
+        If ``alpha`` is not in (0, 1), or a trimmed pattern or a database
+        matrix is not a finite (4, w) matrix (see :func:`tomtom_pairs`).
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
