@@ -216,7 +216,7 @@ def project(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray) -> tor
     """
     X = check_one_hot(X)
     hyp = check_attribution(hyp, "hyp", X)
-    x = X.to(hyp.dtype)
+    x = X.to(hyp.device, hyp.dtype)
     return (hyp * (x[:, None] if hyp.ndim == 4 else x)).sum(dim=-2)
 
 
@@ -272,7 +272,7 @@ def call_seqlets(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray, t
         raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
     min_seqlet_len = check_positive_int(min_seqlet_len, "min_seqlet_len")
     max_seqlet_len = check_int(max_seqlet_len, "max_seqlet_len", min_seqlet_len)
-    proj = (hyp * X.to(hyp.dtype)).sum(dim=1).float()
+    proj = (hyp * X.to(hyp.device, hyp.dtype)).sum(dim=1).float().cpu()
     s = recursive_seqlets(proj, threshold=threshold, min_seqlet_len=min_seqlet_len, max_seqlet_len=max_seqlet_len)
     s = s.rename(columns={"example_idx": "sequence", "p-value": "p_value"})
     return s[["sequence", "start", "end", "attribution", "p_value"]].astype(
@@ -563,8 +563,8 @@ def modisco_patterns(hyp: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarra
     sizes = {name: check_positive_int(v, name) for name, v in
              (("max_seqlets", max_seqlets), ("min_metacluster_size", min_metacluster_size),
               ("final_min_cluster_size", final_min_cluster_size), ("n_leiden_runs", n_leiden_runs))}
-    one_hot = np.ascontiguousarray(X.permute(0, 2, 1).numpy(), dtype=np.float32)
-    contribs = np.ascontiguousarray(hyp.permute(0, 2, 1).numpy(), dtype=np.float32)
+    one_hot = np.ascontiguousarray(X.permute(0, 2, 1).cpu().numpy(), dtype=np.float32)
+    contribs = np.ascontiguousarray(hyp.permute(0, 2, 1).cpu().numpy(), dtype=np.float32)
     pos, neg = TFMoDISco(one_hot=one_hot, hypothetical_contribs=contribs,
                          max_seqlets_per_metacluster=sizes["max_seqlets"],
                          min_metacluster_size=sizes["min_metacluster_size"],
