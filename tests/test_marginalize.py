@@ -13,8 +13,9 @@ from tangermeme.ersatz import substitute
 from tangermeme.marginalize import marginalize
 
 from tism_tutorial import gradient, tism
-from tism_tutorial.marginalize import (agreement, exact_marginalize, motif_one_hot, pair_interaction,
-                                       taylor_marginalize, taylor_marginalize_loop)
+from tism_tutorial.marginalize import (agreement, exact_marginalize, motif_one_hot, motif_panel,
+                                       pair_interaction, taylor_marginalize, taylor_marginalize_loop,
+                                       taylor_vs_exact)
 
 ATOL = 1e-10
 
@@ -101,6 +102,32 @@ def test_pair_interaction_zero_for_linear_model(linear_model, conv_model, X):
     np.testing.assert_allclose(lin.delta_ab, lin.delta_a + lin.delta_b, atol=ATOL)
     conv = pair_interaction(conv_model, X, "ACGTACG", 2, "GGCTTA", 12, 1)
     assert len(conv) == X.shape[0] and np.isfinite(conv.to_numpy()).all()
+
+
+def test_taylor_vs_exact_rows(linear_model, conv_model, X):
+    """The long table holds every (k, motif, background, position); exact == Taylor for a linear model."""
+    panels = {k: motif_panel(k, 2, random_state=k) for k in (1, 3, 6)}
+    g = gradient(linear_model, X, 2)
+    rows = taylor_vs_exact(linear_model, X, g, panels, [0, 9, 18], 2, verbose=False)
+    assert len(rows) == 3 * 2 * X.shape[0] * 3
+    np.testing.assert_allclose(rows.taylor, rows.exact, atol=ATOL)
+    assert (rows.dist2 % 2 == 0).all() and (rows.dist2 <= 2 * rows.k).all()
+    # dist2 counts changed bases: a motif equal to the background's own window changes nothing
+    own = "".join("ACGT"[i] for i in X[0, :, 4:8].argmax(0).tolist())
+    rows = taylor_vs_exact(conv_model, X, gradient(conv_model, X, 0),
+                           {4: motif_panel(4, 1).assign(motif=[own])}, [4], 0, verbose=False)
+    assert rows.dist2.iloc[0] == 0 and rows.exact.iloc[0] == pytest.approx(0, abs=ATOL)
+
+
+def test_motif_panel_kinds():
+    import pandas as pd
+    jaspar = pd.DataFrame({"matrix_id": ["X1"], "name": ["toy"], "consensus": ["AACGTT"], "width": [6],
+                           "pwm": [np.eye(4)[[0, 0, 1, 2, 3, 3]].T * 0.97 + 0.0075]})
+    panel = motif_panel(4, 3, jaspar, random_state=0)
+    assert list(panel.kind) == ["random"] * 3 + ["JASPAR"]
+    assert panel.motif.str.len().eq(4).all() and panel.motif.iloc[-1] in "AACGTT"
+    with pytest.raises(ValueError, match="k must be"):
+        motif_panel(0, 3)
 
 
 def test_agreement_values():

@@ -412,6 +412,114 @@ def pair_interaction(model: torch.nn.Module, X, motif_a, start_a: int, motif_b, 
 
 
 # ----------------------------------------------------------------------------
+# Taylor against exact, motif length by motif length
+# ----------------------------------------------------------------------------
+
+def motif_panel(k: int, n: int, jaspar: pd.DataFrame | None = None, random_state: int = 0) -> pd.DataFrame:
+    """``n`` random k-mers and (with ``jaspar``) ``n`` JASPAR consensus k-mers.
+
+    A JASPAR k-mer is the most informative k-bp window (largest summed
+    information content, 2 - entropy in bits) of the consensus of a matrix
+    drawn at random among those at least k bp wide: the core of a real site.
+
+    Parameters
+    ----------
+    k: int
+        Motif length, >= 1.
+    n: int
+        Motifs of each kind, >= 1.
+    jaspar: pandas.DataFrame or None, optional
+        From :func:`jaspar_consensus`; None: random k-mers only.
+    random_state: int, optional
+        Seed. Default 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (``"random"`` or ``"JASPAR"``), ``motif`` (string),
+        ``source`` (matrix ID and name, or ``"random"``).
+
+    Raises
+    ------
+    ValueError
+        If ``k`` or ``n`` is not a positive integer.
+    """
+    k = check_int(k, "k", minimum=1)
+    n = check_int(n, "n", minimum=1)
+    rng = np.random.default_rng(random_state)
+    rows = [{"kind": "random", "motif": "".join(rng.choice(list("ACGT"), size=k)), "source": "random"}
+            for _ in range(n)]
+    if jaspar is not None:
+        wide = jaspar[jaspar.width >= k]
+        for i in rng.choice(len(wide), size=min(n, len(wide)), replace=False):
+            row = wide.iloc[int(i)]
+            p = np.clip(row.pwm, 1e-9, 1)
+            ic = 2 + (p * np.log2(p)).sum(axis=0)
+            start = int(np.argmax(np.convolve(ic, np.ones(k), mode="valid")))
+            rows.append({"kind": "JASPAR", "motif": row.consensus[start:start + k],
+                         "source": f"{row.matrix_id} {row.name}"})
+    return pd.DataFrame(rows)
+
+
+def taylor_vs_exact(model: torch.nn.Module, X, grad, panels: dict, positions, target: int,
+                    batch_size: int = 64, verbose: bool = True) -> pd.DataFrame:
+    """Taylor (Eq. M1) and exact effects of every motif of every panel at the same positions.
+
+    Parameters
+    ----------
+    model: torch.nn.Module
+        Maps float (B, 4, L) to (B, n_targets) logits; eval mode.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot backgrounds.
+    grad: torch.Tensor, shape=(N, 4, L)
+        Gradient of ``target``'s logit at ``X``.
+    panels: dict of int -> pandas.DataFrame
+        Motif length k -> :func:`motif_panel` table of motifs of that length.
+    positions: sequence of int
+        Starts, each leaving room for the longest motif.
+    target: int
+        Output index.
+    batch_size: int, optional
+        Variant sequences per forward pass. Default 64.
+    verbose: bool, optional
+        Progress bar over motif lengths. Default True.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (k, motif, background, position): ``k``, ``kind``,
+        ``motif``, ``background``, ``position``, ``exact``, ``taylor`` (logit
+        changes) and ``dist2`` = ||s - s0||^2, twice the number of bases the
+        substitution changes.
+
+    Raises
+    ------
+    ValueError
+        As :func:`exact_marginalize` and :func:`taylor_marginalize`.
+    """
+    X = check_one_hot(X)
+    grad = check_attribution(grad, "grad", X)
+    positions = list(positions)
+    frames = []
+    for k, panel in tqdm(panels.items(), desc="Taylor vs exact, by motif length", disable=not verbose):
+        motifs = list(panel.motif)
+        exact = exact_marginalize(model, X, motifs, positions, target, batch_size=batch_size)  # (N, M, P)
+        taylor = taylor_marginalize(grad, X, motifs)[..., positions]
+        Ms = torch.stack([motif_one_hot(m) for m in motifs])                                  # (M, 4, k)
+        idx = torch.tensor(positions)[:, None] + torch.arange(k)[None]                         # (P, k)
+        windows = X.double()[:, :, idx].permute(0, 2, 1, 3)                                    # (N, P, 4, k)
+        dist2 = (Ms[None, :, None] - windows[:, None]).abs().sum(dim=(-2, -1))                 # (N, M, P)
+        n, m, p = exact.shape
+        frames.append(pd.DataFrame({
+            "k": k, "kind": np.repeat(panel.kind.to_numpy(), p)[None].repeat(n, 0).ravel(),
+            "motif": np.repeat(np.array(motifs, dtype=object), p)[None].repeat(n, 0).ravel(),
+            "background": np.repeat(np.arange(n), m * p), "position": np.tile(positions, n * m),
+            "exact": exact.double().numpy().ravel(), "taylor": taylor.double().numpy().ravel(),
+            "dist2": dist2.numpy().ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# ----------------------------------------------------------------------------
 # Agreement between approximation and exact values
 # ----------------------------------------------------------------------------
 
