@@ -346,12 +346,18 @@ def exact_marginalize(model: torch.nn.Module, X, motifs, positions, target, batc
     targets, scalar = check_targets(target, y0.shape[1])
     index = torch.tensor(targets)
     X_int = X.to(torch.int8)
-    out = torch.empty(X.shape[0], len(targets), len(Ms), len(pos_list), dtype=y0.dtype)
-    for m, M in enumerate(tqdm(Ms, desc="exact marginalization", disable=not verbose)):
-        variants = torch.cat([substitute(X_int, M.to(torch.int8)[None], start=p) for p in pos_list])  # (P*N,4,L)
+    N, n_pos = X.shape[0], len(pos_list)
+    out = torch.empty(N, len(targets), len(Ms), n_pos, dtype=y0.dtype)
+    # Several motifs' variants per predict call, so that every forward pass gets a full batch.
+    per_motif = N * n_pos
+    group = max(1, (4 * batch_size) // per_motif)
+    for g0 in tqdm(range(0, len(Ms), group), desc="exact marginalization", disable=not verbose):
+        chunk = Ms[g0:g0 + group]
+        variants = torch.cat([substitute(X_int, M.to(torch.int8)[None], start=p)
+                              for M in chunk for p in pos_list])                      # (motifs * P * N, 4, L)
         y = predict(model, variants, batch_size=batch_size, device=device, func=lambda t: t[:, index.to(t.device)])
-        y = y.reshape(len(pos_list), X.shape[0], len(targets)).permute(1, 2, 0)   # (N, T, P)
-        out[:, :, m] = y - y0[:, index, None]
+        y = y.reshape(len(chunk), n_pos, N, len(targets)).permute(2, 3, 0, 1)         # (N, T, motifs, P)
+        out[:, :, g0:g0 + len(chunk)] = y - y0[:, index, None, None]
     return out[:, 0] if scalar else out
 
 
