@@ -620,8 +620,8 @@ for k in (1, 5, 10, 20):
         glue(f"sim_pearson_k{k}", float(sim_acc.loc[k, "pearson"]))
         glue(f"sim_rel_k{k}", float(sim_acc.loc[k, "rel_error"]))
         glue(f"sim_slope_k{k}", float(sim_acc.loc[k, "slope"]))
-trend = np.polyfit(sim_acc.index.to_numpy(float), sim_acc.pearson.to_numpy(float), 1)[0] * 10
-rel_trend = np.polyfit(sim_acc.index.to_numpy(float), sim_acc.rel_error.to_numpy(float), 1)[0] * 10
+trend = float(np.polyfit(sim_acc.index.to_numpy(float), sim_acc.pearson.to_numpy(float), 1)[0] * 10)
+rel_trend = float(np.polyfit(sim_acc.index.to_numpy(float), sim_acc.rel_error.to_numpy(float), 1)[0] * 10)
 glue("sim_pearson_trend", trend)
 glue("sim_rel_trend", rel_trend)
 glue("sim_jaspar_pearson_k10", float(by_kind["JASPAR"].loc[10, "pearson"]))
