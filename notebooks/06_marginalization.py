@@ -364,15 +364,17 @@ glue("beluga_kmax", int(beluga_acc.index[-1]))
 # The error of Eq. M1 is the remainder of the expansion, which for a twice
 # differentiable $f$ is $R = \tfrac12 (s-s_0)^\top H(\xi)\,(s-s_0)$ for some
 # $\xi$ between $s_0$ and $s$, so $|R| \le \tfrac12 \lVert H\rVert\,\lVert s -
-# s_0\rVert^2$ (ReLU networks are piecewise linear, and the same bound holds
-# with the curvature replaced by how many ReLUs switch on the way). Each
-# base the motif changes moves one 1 to another channel, adding 2 to
-# $\lVert s - s_0\rVert^2$; a random $k$-mer changes on average $3k/4$ bases of
-# a random background, so $\lVert s - s_0\rVert^2 \approx 1.5k$ (the table's
-# column). The first-order term grows at most linearly with the number of
-# changed bases, the remainder bound quadratically: the relative error must
-# grow with $k$, and it grows fastest where the model is most non-linear —
-# where the bases of a motif act together, which is what a motif is.
+# s_0\rVert^2$. (Beluga is a ReLU network: piecewise linear, with a Hessian
+# of zero almost everywhere. There the error comes from the units that
+# switch on or off on the way from $s_0$ to $s$, and the more bases change,
+# the more of them can switch.) Each base the motif changes moves one 1 to
+# another channel, adding 2 to $\lVert s - s_0\rVert^2$; a random $k$-mer
+# changes on average $3k/4$ bases of a random background, so $\lVert s -
+# s_0\rVert^2 \approx 1.5k$ (the table's column). The first-order term grows
+# at most linearly with the number of changed bases, the bound on the
+# remainder quadratically: we should expect the relative error to grow with
+# $k$, fastest where the model is most non-linear, where the bases of a
+# motif act together, which is what a motif is.
 #
 # ### Scanning every JASPAR motif at every position
 #
@@ -422,6 +424,12 @@ def rank_agreement(check: pd.DataFrame, top_k: int = 10) -> dict:
 beluga_rank = rank_agreement(check)
 sig(pd.Series(beluga_rank, name=info.label))
 
+# %% [markdown]
+# Table: agreement between the Taylor and the exact effects of the 100
+# checked JASPAR motifs on {glue:text}`beluga_label` (Spearman and Pearson
+# over motifs; top-10 overlap: the share of the exact top 10 that is also
+# in Taylor's top 10).
+
 # %%
 fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
 for grp, color in [("top 50", "C3"), ("random 50", "C0")]:
@@ -448,8 +456,9 @@ glue("beluga_top10", float(beluga_rank["top-10 overlap"]))
 
 # %% [markdown]
 # Spearman(Taylor, exact) over these 100 motifs is
-# {glue:text}`beluga_spearman:.3g`, and {glue:text}`beluga_top10:.3g` of the
-# exact top 10 are in Taylor's top 10 ({glue:text}`beluga_label`).
+# {glue:text}`beluga_spearman:.3g`, and a share of
+# {glue:text}`beluga_top10:.3g` of the exact top 10 is also in Taylor's top
+# 10 ({glue:text}`beluga_label`).
 #
 # ### What the scan costs, measured side by side
 #
@@ -740,6 +749,10 @@ sim_check["taylor_same_positions"] = sim_taylor.double().mean(dim=(0, 2)).numpy(
 sim_rank = rank_agreement(sim_check)
 sig(pd.Series(sim_rank, name="trained simulated model"))
 
+# %% [markdown]
+# Table: as for Beluga, on the trained simulated model, task
+# {glue:text}`sim_task`.
+
 # %%
 fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
 for grp, color in [("top 50", "C3"), ("random 50", "C0")]:
@@ -765,11 +778,12 @@ plt.show()
 # %%
 glue("sim_spearman", float(sim_rank["spearman (same positions)"]))
 glue("sim_top10", float(sim_rank["top-10 overlap"]))
+glue("sim_pearson_check", float(sim_rank["pearson (same positions)"]))
 
 # %% [markdown]
 # Spearman(Taylor, exact) over these 100 motifs is
-# {glue:text}`sim_spearman:.3g`, and the top-10 overlap
-# {glue:text}`sim_top10:.3g`.
+# {glue:text}`sim_spearman:.3g`, Pearson {glue:text}`sim_pearson_check:.3g`,
+# and the top-10 overlap {glue:text}`sim_top10:.3g`.
 #
 # ### The cooperative pair: what first order cannot see
 #

@@ -9,13 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from tangermeme.ersatz import substitute
 from tangermeme.marginalize import marginalize
 
 from tism_tutorial import gradient, tism
-from tism_tutorial.marginalize import (agreement, exact_marginalize, motif_one_hot, motif_panel,
-                                       pair_interaction, taylor_marginalize, taylor_marginalize_loop,
-                                       taylor_vs_exact)
+from tism_tutorial.marginalize import (
+    agreement,
+    exact_marginalize,
+    motif_one_hot,
+    motif_panel,
+    pair_interaction,
+    taylor_marginalize,
+    taylor_marginalize_loop,
+    taylor_vs_exact,
+)
 
 ATOL = 1e-10
 

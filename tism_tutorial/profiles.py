@@ -97,7 +97,8 @@ MARGINALIZATION = {
                     bench_batch_sizes=[16, 64, 128], bench_pairs=256, bench_taylor_motifs=[1, 10, 100],
                     sim_train=10000, sim_val=1000, sim_filters=64, sim_epochs=15,
                     sim_ks=list(range(1, 21)), sim_motifs=10, sim_positions=20, sim_backgrounds=32,
-                    sim_scan_backgrounds=128, sim_exact_backgrounds=64, sim_exact_positions=[20, 60, 100, 140, 180, 220],
+                    sim_scan_backgrounds=128, sim_exact_backgrounds=64,
+                    sim_exact_positions=[20, 60, 100, 140, 180, 210],
                     sim_pair_backgrounds=256),
     "full": dict(n_backgrounds=100, n_attr_backgrounds=50, n_shuffles=20,
                  beluga_ks=list(range(1, 21)), beluga_motifs=10, beluga_positions=20, beluga_acc_backgrounds=8,
@@ -106,5 +107,5 @@ MARGINALIZATION = {
                  sim_train=20000, sim_val=2000, sim_filters=64, sim_epochs=25,
                  sim_ks=list(range(1, 21)), sim_motifs=20, sim_positions=40, sim_backgrounds=64,
                  sim_scan_backgrounds=256, sim_exact_backgrounds=128,
-                 sim_exact_positions=list(range(10, 231, 20)), sim_pair_backgrounds=1024),
+                 sim_exact_positions=list(range(10, 211, 20)), sim_pair_backgrounds=1024),
 }
