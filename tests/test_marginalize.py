@@ -211,3 +211,7 @@ def test_other_bad_inputs(conv_model, X):
         agreement([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="not one-hot"):
         taylor_marginalize(g, X * 2, "AC")
+    with pytest.raises(ValueError, match="length is not 3"):
+        taylor_vs_exact(conv_model, X, g, {3: motif_panel(4, 2)}, [0], 0, verbose=False)
+    with pytest.raises(ValueError, match="one target"):
+        taylor_vs_exact(conv_model, X, gradient(conv_model, X, [0, 1]), {3: motif_panel(3, 2)}, [0], 0)

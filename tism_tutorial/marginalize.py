@@ -209,11 +209,20 @@ def taylor_marginalize(grad, X, motifs, batch_size: int = 64) -> torch.Tensor:
     grad = check_attribution(grad, "grad", X)
     Ms = _motifs(motifs)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    L = X.shape[-1]
+    _check_lengths(Ms, X.shape[-1])
+    return _taylor(grad, X, Ms, batch_size)
+
+
+def _check_lengths(Ms: list[torch.Tensor], L: int) -> None:
     too_long = [i for i, M in enumerate(Ms) if M.shape[1] > L]
     if too_long:
         raise ValueError(f"motifs {too_long} are longer than the sequence (L = {L} bp): "
                          f"lengths {[Ms[i].shape[1] for i in too_long]}")
+
+
+def _taylor(grad: torch.Tensor, X: torch.Tensor, Ms: list[torch.Tensor], batch_size: int = 64) -> torch.Tensor:
+    """Eq. M1 on validated input: grad (N, 4, L) or (N, T, 4, L), motifs (4, k_m) -> (N, [T,] M, L)."""
+    L = X.shape[-1]
     multi = grad.ndim == 4
     N = X.shape[0]
     T = grad.shape[1] if multi else 1
@@ -327,27 +336,45 @@ def exact_marginalize(model: torch.nn.Module, X, motifs, positions, target, batc
     X = check_one_hot(X)
     Ms = _motifs(motifs)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    L = X.shape[-1]
+    _check_lengths(Ms, X.shape[-1])
+    pos_list = _check_positions(positions, Ms, X.shape[-1])
+    device = _device(model, device)
+    y0 = _reference(model, X, batch_size, device)
+    targets, scalar = check_targets(target, y0.shape[1])
+    out = _exact(model, X, Ms, pos_list, torch.tensor(targets), y0, batch_size, device, verbose)
+    return out[:, 0] if scalar else out
+
+
+def _check_positions(positions, Ms: list[torch.Tensor], L: int) -> list[int]:
     pos_list = [positions] if not isinstance(positions, (Sequence, np.ndarray, torch.Tensor)) else list(positions)
     if len(pos_list) == 0:
         raise ValueError("positions is an empty sequence")
-    for i, M in enumerate(Ms):
-        if M.shape[1] > L:
-            raise ValueError(f"motifs[{i}] of length {M.shape[1]} is longer than the sequence (L = {L} bp)")
-    pos_list = [_check_position(p, max(M.shape[1] for M in Ms), L, "positions") for p in pos_list]
-    if device is None:
-        try:
-            device = next(model.parameters()).device
-        except StopIteration:
-            device = "cpu"
+    return [_check_position(p, max(M.shape[1] for M in Ms), L, "positions") for p in pos_list]
+
+
+def _device(model: torch.nn.Module, device) -> torch.device | str:
+    if device is not None:
+        return device
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return "cpu"
+
+
+def _reference(model: torch.nn.Module, X: torch.Tensor, batch_size: int, device) -> torch.Tensor:
+    """f(X) for every target, (N, n_targets), checked to be a 2-d output."""
     y0 = predict(model, X, batch_size=batch_size, device=device)
-    if y0.ndim != 2:
-        raise ValueError(f"model must return (N, n_targets) outputs, got shape {tuple(y0.shape)}")
-    targets, scalar = check_targets(target, y0.shape[1])
-    index = torch.tensor(targets)
+    if not isinstance(y0, torch.Tensor) or y0.ndim != 2:
+        raise ValueError("model must return one (N, n_targets) tensor")
+    return y0
+
+
+def _exact(model: torch.nn.Module, X: torch.Tensor, Ms: list[torch.Tensor], pos_list: list[int],
+           index: torch.Tensor, y0: torch.Tensor, batch_size: int, device, verbose: bool) -> torch.Tensor:
+    """Substitute + predict on validated input -> (N, T, M, P) logit changes against ``y0``."""
     X_int = X.to(torch.int8)
     N, n_pos = X.shape[0], len(pos_list)
-    out = torch.empty(N, len(targets), len(Ms), n_pos, dtype=y0.dtype)
+    out = torch.empty(N, len(index), len(Ms), n_pos, dtype=y0.dtype)
     # Several motifs' variants per predict call, so that every forward pass gets a full batch.
     per_motif = N * n_pos
     group = max(1, (4 * batch_size) // per_motif)
@@ -356,9 +383,9 @@ def exact_marginalize(model: torch.nn.Module, X, motifs, positions, target, batc
         variants = torch.cat([substitute(X_int, M.to(torch.int8)[None], start=p)
                               for M in chunk for p in pos_list])                      # (motifs * P * N, 4, L)
         y = predict(model, variants, batch_size=batch_size, device=device, func=lambda t: t[:, index.to(t.device)])
-        y = y.reshape(len(chunk), n_pos, N, len(targets)).permute(2, 3, 0, 1)         # (N, T, motifs, P)
+        y = y.reshape(len(chunk), n_pos, N, len(index)).permute(2, 3, 0, 1)         # (N, T, motifs, P)
         out[:, :, g0:g0 + len(chunk)] = y - y0[:, index, None, None]
-    return out[:, 0] if scalar else out
+    return out
 
 
 def pair_interaction(model: torch.nn.Module, X, motif_a, start_a: int, motif_b, start_b: int, target: int,
@@ -501,17 +528,32 @@ def taylor_vs_exact(model: torch.nn.Module, X, grad, panels: dict, positions, ta
     Raises
     ------
     ValueError
-        As :func:`exact_marginalize` and :func:`taylor_marginalize`.
+        As :func:`exact_marginalize` and :func:`taylor_marginalize`; also if
+        ``grad`` is not (N, 4, L) or a panel holds motifs of another length
+        than its key.
     """
     X = check_one_hot(X)
     grad = check_attribution(grad, "grad", X)
-    positions = list(positions)
+    if grad.ndim != 3:
+        raise ValueError(f"grad must have shape (N, 4, L) for one target, got {tuple(grad.shape)}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    motif_sets = {k: _motifs(list(panel.motif), f"panels[{k}].motif") for k, panel in panels.items()}
+    for k, Ms in motif_sets.items():
+        if any(M.shape[1] != k for M in Ms):
+            raise ValueError(f"panels[{k}] holds motifs whose length is not {k}")
+    everything = [M for Ms in motif_sets.values() for M in Ms]
+    _check_lengths(everything, X.shape[-1])
+    positions = _check_positions(positions, everything, X.shape[-1])
+    device = _device(model, None)
+    y0 = _reference(model, X, batch_size, device)
+    (t,), _ = check_targets(target, y0.shape[1])
     frames = []
     for k, panel in tqdm(panels.items(), desc="Taylor vs exact, by motif length", disable=not verbose):
         motifs = list(panel.motif)
-        exact = exact_marginalize(model, X, motifs, positions, target, batch_size=batch_size)  # (N, M, P)
-        taylor = taylor_marginalize(grad, X, motifs)[..., positions]
-        Ms = torch.stack([motif_one_hot(m) for m in motifs])                                  # (M, 4, k)
+        exact = _exact(model, X, motif_sets[k], positions, torch.tensor([t]), y0, batch_size, device,
+                       False)[:, 0]                                                            # (N, M, P)
+        taylor = _taylor(grad, X, motif_sets[k])[..., positions]
+        Ms = torch.stack(motif_sets[k])                                                        # (M, 4, k)
         idx = torch.tensor(positions)[:, None] + torch.arange(k)[None]                         # (P, k)
         windows = X.double()[:, :, idx].permute(0, 2, 1, 3)                                    # (N, P, 4, k)
         dist2 = (Ms[None, :, None] - windows[:, None]).abs().sum(dim=(-2, -1))                 # (N, M, P)
