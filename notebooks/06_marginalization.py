@@ -883,7 +883,8 @@ glue("inter_verdict",
 #   convolution of the gradient with the motif (Eq. M1): exact for a model
 #   linear in $X$ and equal to TISM at $k=1$, both asserted in float64, and
 #   equal to a plain loop.
-# * Accuracy against motif length, measured on the trained simulated model:
+# * Accuracy against motif length, measured on the trained simulated model
+#   (few motifs per length in the quick profile, so single lengths are noisy):
 #   Pearson(Taylor, exact) {glue:text}`sim_pearson_k1:.3g` at $k=1$,
 #   {glue:text}`sim_pearson_k5:.3g` at $k=5$, {glue:text}`sim_pearson_k10:.3g`
 #   at $k=10$, {glue:text}`sim_pearson_k20:.3g` at $k=20$
@@ -895,9 +896,9 @@ glue("inter_verdict",
 #   {glue:text}`beluga_pearson_k1:.3g` at $k=1$ and
 #   {glue:text}`beluga_pearson_kmax:.3g` at $k=20$.
 # * Scanning all {glue:text}`n_jaspar` JASPAR motifs by mean Taylor effect
-#   puts {glue:text}`planted_top10:.3g` of the planted (task, factor) pairs
-#   in the top 10 ({glue:text}`planted_top10_corr:.3g` after the length
-#   correction); against exact marginalization of 100 motifs the Spearman
+#   puts a share of {glue:text}`planted_top10:.3g` of the planted (task,
+#   factor) pairs in the top 10 ({glue:text}`planted_top10_corr:.3g` after
+#   the length correction); against exact marginalization of 100 motifs the Spearman
 #   correlation is {glue:text}`sim_spearman:.3g` (trained simulated model)
 #   and {glue:text}`beluga_spearman:.3g` (Beluga, weights as named). Where
 #   these are low, first order from a random background is the wrong tool
