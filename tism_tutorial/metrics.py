@@ -291,3 +291,42 @@ def summarize_groups(rows: pd.DataFrame, by: str, value: str = "pearson") -> pd.
     g = rows.groupby(by, sort=False)[value]
     return pd.DataFrame({"mean": g.mean(), "median": g.median(), "q25": g.quantile(0.25),
                          "q75": g.quantile(0.75), "n": g.count()})
+
+
+def agreement(approx, exact) -> dict:
+    """How well approximate effects match exact ones: Pearson, slope and relative error.
+
+    Parameters
+    ----------
+    approx, exact: array-like, same shape
+        Approximate (e.g. Taylor) and exact effects, in logits; flattened.
+
+    Returns
+    -------
+    dict
+        ``pearson``: Pearson correlation; ``slope``: least-squares slope of
+        ``approx`` regressed on ``exact`` (1: right scale, below 1: the
+        approximation shrinks the effects); ``rel_error``:
+        ``||approx - exact|| / ||exact||`` (0: exact; 1: as large as the
+        effects themselves); ``n``: number of values.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, fewer than 2 values are given, or any value is NaN/inf.
+    """
+    a = as_tensor(approx, "approx").double().flatten()
+    e = as_tensor(exact, "exact").double().flatten()
+    if a.shape != e.shape:
+        raise ValueError(f"approx and exact must have the same number of values, got {a.numel()} and {e.numel()}")
+    if a.numel() < 2:
+        raise ValueError("approx and exact need at least 2 values")
+    check_finite(a, "approx")
+    check_finite(e, "exact")
+    r = float(pearson(a, e))  # NaN if either is constant
+    ac, ec = a - a.mean(), e - e.mean()
+    var_e = float((ec * ec).sum())
+    slope = float((ac * ec).sum()) / var_e if var_e > 0 else float("nan")
+    norm_e = float(e.norm())
+    rel = float((a - e).norm()) / norm_e if norm_e > 0 else float("nan")
+    return {"pearson": r, "slope": slope, "rel_error": rel, "n": int(a.numel())}

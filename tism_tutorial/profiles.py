@@ -138,3 +138,35 @@ MOTIF_DISCOVERY = {
     "full": dict(n_train=30000, n_val=3000, epochs=30, patience=5, n_filters=64, tasks=list(range(10)),
                  n_attr=1000, n_shuffles=20, n_leiden_runs=20, beluga_n=256, beluga_shuffles=20),
 }
+
+#: Chapter 6 (marginalization): Beluga backgrounds and attributions (B1), motif lengths and
+#: sample sizes of the Taylor-versus-exact comparisons, the JASPAR scan, the timing and the
+#: simulated model (``sim_*``) trained on chapter 5's grammar.
+MARGINALIZATION = {
+    "quick": dict(n_backgrounds=8, n_attr_backgrounds=3, n_shuffles=4,
+                  beluga_ks=[1, 2, 5, 10, 20], beluga_motifs=2, beluga_positions=4, beluga_acc_backgrounds=2,
+                  scan_backgrounds=2, scan_exact_positions=[990], n_top=50,
+                  bench_batch_sizes=[8, 32], bench_pairs=32, bench_taylor_motifs=[1, 10, 100],
+                  sim_train=2000, sim_val=400, sim_filters=32, sim_epochs=6,
+                  sim_ks=list(range(1, 11)) + [12, 14, 16, 18, 20], sim_motifs=5, sim_positions=6,
+                  sim_backgrounds=6,
+                  sim_scan_backgrounds=32, sim_exact_backgrounds=16, sim_exact_positions=[40, 120, 200],
+                  sim_pair_backgrounds=64),
+    "default": dict(n_backgrounds=100, n_attr_backgrounds=20, n_shuffles=20,
+                    beluga_ks=list(range(1, 21)), beluga_motifs=5, beluga_positions=10, beluga_acc_backgrounds=4,
+                    scan_backgrounds=10, scan_exact_positions=[500, 990, 1500], n_top=50,
+                    bench_batch_sizes=[16, 64, 128], bench_pairs=256, bench_taylor_motifs=[1, 10, 100],
+                    sim_train=10000, sim_val=1000, sim_filters=64, sim_epochs=15,
+                    sim_ks=list(range(1, 21)), sim_motifs=10, sim_positions=20, sim_backgrounds=32,
+                    sim_scan_backgrounds=128, sim_exact_backgrounds=64,
+                    sim_exact_positions=[20, 60, 100, 140, 180, 210],
+                    sim_pair_backgrounds=256),
+    "full": dict(n_backgrounds=100, n_attr_backgrounds=50, n_shuffles=20,
+                 beluga_ks=list(range(1, 21)), beluga_motifs=10, beluga_positions=20, beluga_acc_backgrounds=8,
+                 scan_backgrounds=50, scan_exact_positions=[250, 500, 750, 990, 1250, 1500, 1750], n_top=50,
+                 bench_batch_sizes=[16, 64, 128, 256], bench_pairs=1024, bench_taylor_motifs=[1, 10, 100],
+                 sim_train=20000, sim_val=2000, sim_filters=64, sim_epochs=25,
+                 sim_ks=list(range(1, 21)), sim_motifs=20, sim_positions=40, sim_backgrounds=64,
+                 sim_scan_backgrounds=256, sim_exact_backgrounds=128,
+                 sim_exact_positions=list(range(10, 211, 20)), sim_pair_backgrounds=1024),
+}
