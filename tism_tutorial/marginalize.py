@@ -3,13 +3,15 @@
 *Marginalization* (tangermeme's ``marginalize``, Schreiber 2024) substitutes a
 motif into many background sequences and compares the model's predictions
 before and after: the motif's effect on its own, averaged over backgrounds.
-Done exactly it costs one forward pass per (background, motif, position).
+Done exactly it costs one forward pass per (background, motif, position)
+(:func:`exact_marginalize`, built on tangermeme's ``ersatz.substitute`` and
+``predict``).
 
 The first-order Taylor expansion of the paper (Sasse, Chikina & Mostafavi
 2024, iScience 27:110807, Eq. 1), ``f(s) ~ f(s0) + g . (s - s0)`` with
-``g = df/ds0``, gives every such effect from one gradient per background.
-Substituting the one-hot motif ``M`` (4 x k) at position ``p`` of ``X``
-changes only the columns ``p .. p + k - 1``, so
+``g = df/ds0``, gives every such effect from one gradient per background
+(:func:`taylor_marginalize`). Substituting the one-hot motif ``M`` (4 x k) at
+position ``p`` of ``X`` changes only the columns ``p .. p + k - 1``, so::
 
     Delta_hat(p) = sum_j sum_b g[b, p + j] * (M[b, j] - X[b, p + j])      (Eq. M1)
                  = (g cross-correlated with M)[p]  -  (window sum of g . X)[p]
@@ -54,20 +56,22 @@ def _motif_from_string(motif: str, name: str) -> torch.Tensor:
     return F.one_hot(idx, 4).T.to(torch.float64)
 
 
-def motif_one_hot(motif, name: str = "motif") -> torch.Tensor:
+def motif_one_hot(motif: str | torch.Tensor | np.ndarray, name: str = "motif") -> torch.Tensor:
     """A motif as a one-hot (4, k) float64 tensor, rows A, C, G, T.
 
     Parameters
     ----------
-    motif: str or torch.Tensor or numpy.ndarray
+    motif : str or torch.Tensor or numpy.ndarray, shape=(4, k) or (1, 4, k)
         A non-empty string over A, C, G, T (either case; no N or IUPAC codes),
-        or a one-hot matrix of shape (4, k) (or (1, 4, k)).
-    name: str, optional
+        or a one-hot matrix of shape (4, k) (or (1, 4, k)), any real dtype,
+        rows A, C, G, T.
+    name : str, optional
         The argument's name in error messages. Default ``"motif"``.
 
     Returns
     -------
     torch.Tensor, shape=(4, k), float64
+        The motif's one-hot matrix; a tensor stays on its device.
 
     Raises
     ------
@@ -111,12 +115,13 @@ def jaspar_consensus(release: str = JASPAR_RELEASE, collection: str = "CORE",
 
     Parameters
     ----------
-    release: str, optional
-        Default ``"JASPAR2024"``.
-    collection: str, optional
-        Default ``"CORE"``.
-    tax_group: str, optional
-        Default ``"vertebrates"``.
+    release : str, optional
+        JASPAR release, as pyjaspar names it. Default ``"JASPAR2024"``
+        (:data:`tism_tutorial.sequences.JASPAR_RELEASE`).
+    collection : str, optional
+        JASPAR collection. Default ``"CORE"``.
+    tax_group : str, optional
+        Taxonomic group. Default ``"vertebrates"``.
 
     Returns
     -------
@@ -153,35 +158,44 @@ def _taylor_same_length(g: torch.Tensor, X: torch.Tensor, M: torch.Tensor) -> to
     return gain - loss
 
 
-def taylor_marginalize(grad, X, motifs, batch_size: int = 64) -> torch.Tensor:
+def taylor_marginalize(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray,
+                       motifs: str | torch.Tensor | np.ndarray | Sequence[str | torch.Tensor | np.ndarray],
+                       batch_size: int = 64) -> torch.Tensor:
     """First-order (Taylor) effect of substituting each motif at every position (Eq. M1).
 
     ``Delta_hat[n, m, p] = sum_j sum_b grad[n, b, p + j] * (M_m[b, j] - X[n, b, p + j])``:
     the change in the logit that the gradient at ``X`` predicts when motif
-    ``m`` replaces the bases ``p .. p + k_m - 1`` of sequence ``n``. Motifs
-    are grouped by length; each group is one ``conv1d`` of the gradient with
-    the motifs as kernels, minus the windowed sum of the gradient at the
-    reference bases. No forward pass of the model is needed.
+    ``m`` replaces the bases ``p .. p + k_m - 1`` of sequence ``n``. This is
+    the first-order Taylor expansion of Sasse, Chikina & Mostafavi (2024,
+    iScience 27:110807), Eq. 1, applied to a k-bp substitution; for ``k = 1``
+    it is their TISM, Eq. 3. Motifs are grouped by length; each group is one
+    ``conv1d`` of the gradient with the motifs as kernels, minus the windowed
+    sum of the gradient at the reference bases. No forward pass of the model
+    is needed. The exact counterpart is :func:`exact_marginalize` (tangermeme's
+    ``marginalize``).
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
-        Gradient of the target logit(s) at ``X``, from
-        :func:`tism_tutorial.attributions.gradient` (logit per unit input).
-    X: torch.Tensor, shape=(N, 4, L)
-        The one-hot backgrounds the gradient was taken at.
-    motifs: str, torch.Tensor of shape (4, k), or a sequence of them
-        The motifs (strings over A, C, G, T, or one-hot (4, k) matrices);
-        lengths may differ but none may exceed L.
-    batch_size: int, optional
+    grad : torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        Gradient of the target logit(s) at ``X``, any floating dtype, from
+        :func:`tism_tutorial.attributions.gradient` (logit per unit input);
+        finite, on the CPU like ``X``.
+    X : torch.Tensor, shape=(N, 4, L)
+        The one-hot backgrounds (A, C, G, T) the gradient was taken at, any
+        real dtype.
+    motifs : str or torch.Tensor or sequence of str or torch.Tensor
+        One motif or a non-empty sequence (list, tuple, or an (M, 4, k)
+        tensor) of motifs: strings over A, C, G, T, or one-hot (4, k)
+        matrices. Lengths may differ but none may exceed L.
+    batch_size : int, optional
         Sequences (times targets) per ``conv1d`` call; bounds memory. Default 64.
 
     Returns
     -------
     torch.Tensor, shape=(N, M, L) or (N, T, M, L), dtype of ``grad``
-        Predicted change in logit with motif ``m`` starting at position
-        ``p``. Positions where the motif would run off the end
-        (``p > L - k_m``) are NaN.
+        Predicted change in logit with motif ``m`` (of M, in the order given)
+        starting at position ``p``, on the CPU. Positions where the motif
+        would run off the end (``p > L - k_m``) are NaN.
 
     Raises
     ------
@@ -225,28 +239,37 @@ def _taylor(grad: torch.Tensor, X: torch.Tensor, Ms: list[torch.Tensor], batch_s
     return out.reshape(N, T, len(Ms), L) if multi else out
 
 
-def taylor_marginalize_loop(grad, X, motif, position: int) -> torch.Tensor:
+def taylor_marginalize_loop(grad: torch.Tensor | np.ndarray, X: torch.Tensor | np.ndarray,
+                            motif: str | torch.Tensor | np.ndarray, position: int) -> torch.Tensor:
     """Eq. M1 written as a plain loop over the motif's columns: the reference for the vectorized version.
+
+    The first-order Taylor expansion (Sasse, Chikina & Mostafavi 2024, Eq. 1)
+    of one substitution, summed base by base and column by column; see
+    :func:`taylor_marginalize`.
 
     Parameters
     ----------
-    grad: torch.Tensor, shape=(N, 4, L)
-        Gradient of one target's logit at ``X``.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot backgrounds.
-    motif: str or torch.Tensor of shape (4, k)
-        One motif.
-    position: int
-        Start of the substitution; ``0 <= position <= L - k``.
+    grad : torch.Tensor, shape=(N, 4, L)
+        Gradient of one target's logit at ``X``, any floating dtype, finite,
+        on the CPU.
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot backgrounds (A, C, G, T), any real dtype.
+    motif : str or torch.Tensor, shape=(4, k)
+        One motif: a string over A, C, G, T or a one-hot (4, k) matrix.
+    position : int
+        Start of the substitution (0-based); ``0 <= position <= L - k``.
 
     Returns
     -------
     torch.Tensor, shape=(N,), dtype of ``grad``
+        Predicted change in logit per background.
 
     Raises
     ------
     ValueError
-        As :func:`taylor_marginalize`, and if the window runs off the end.
+        As :func:`taylor_marginalize`, and if ``grad`` is not (N, 4, L),
+        ``position`` is not a non-negative integer or the window runs off the
+        end.
     """
     X = check_one_hot(X)
     grad = check_attribution(grad, "grad", X)
@@ -275,48 +298,57 @@ def _check_position(position, k: int, L: int, name: str = "position") -> int:
 # Exact marginalization (substitute + predict)
 # ----------------------------------------------------------------------------
 
-def exact_marginalize(model: torch.nn.Module, X, motifs, positions, target, batch_size: int = 64,
-                      device=None, verbose: bool = False) -> torch.Tensor:
+def exact_marginalize(model: torch.nn.Module, X: torch.Tensor | np.ndarray,
+                      motifs: str | torch.Tensor | np.ndarray | Sequence[str | torch.Tensor | np.ndarray],
+                      positions: int | Sequence[int] | np.ndarray | torch.Tensor, target: int | Sequence[int],
+                      batch_size: int = 64, device: str | torch.device | None = None,
+                      verbose: bool = False) -> torch.Tensor:
     """Exact effect of substituting each motif at each position: f(substituted) - f(X).
 
     For every background, motif and position, the motif is written into the
     background with tangermeme's ``ersatz.substitute`` and the variant is
     predicted with tangermeme's ``predict``: one forward pass per
     (background, motif, position), plus one per background for f(X). This
-    is what tangermeme's ``marginalize`` computes for one motif at one start,
-    looped over motifs and starts.
+    is what tangermeme's ``marginalize`` (Schreiber 2024) computes for one
+    motif at one start, looped over motifs and starts. The first-order
+    approximation of the same quantity is :func:`taylor_marginalize`.
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot backgrounds.
-    motifs: str, torch.Tensor of shape (4, k), or a sequence of them
-        The motifs.
-    positions: int or sequence of int
-        Starts of the substitution, the same for every motif; each must
-        leave room for the longest motif (``p + k <= L``).
-    target: int or sequence of int
-        Output index or indices.
-    batch_size: int, optional
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot backgrounds (A, C, G, T), any real dtype.
+    motifs : str or torch.Tensor or sequence of str or torch.Tensor
+        One motif or a non-empty sequence of motifs: strings over A, C, G, T,
+        or one-hot (4, k) matrices; none may be longer than L.
+    positions : int or sequence of int
+        Starts of the substitution (0-based), the same for every motif; each
+        must leave room for the longest motif (``p + k <= L``).
+    target : int or sequence of int
+        Output index or indices, in ``[0, n_targets)``.
+    batch_size : int, optional
         Variant sequences per forward pass. Default 64.
-    device: str, torch.device or None, optional
-        Passed to tangermeme's ``predict``; None: the model's device.
-    verbose: bool, optional
+    device : str or torch.device or None, optional
+        Passed to tangermeme's ``predict``; None: the model's device (the
+        CPU for a model without parameters). Default None.
+    verbose : bool, optional
         Show a progress bar over motifs. Default False.
 
     Returns
     -------
     torch.Tensor, shape=(N, M, P) or (N, T, M, P)
-        Change in logit, in the model's dtype, on the CPU.
+        Change in logit for M motifs at P positions (in the order given),
+        (N, M, P) for an int ``target``, in the model's dtype, on the CPU.
 
     Raises
     ------
     ValueError
         If ``X`` is not one-hot, a motif is invalid or longer than the
-        sequence, a position is not an integer or its window runs off the
-        end, a target is out of range, or ``batch_size < 1``.
+        sequence, ``positions`` is empty, a position is not a non-negative
+        integer or its window runs off the end, a target is out of range,
+        ``batch_size < 1``, or the model does not return one (N, n_targets)
+        tensor.
     """
     X = check_one_hot(X)
     Ms = _motifs(motifs)
@@ -373,28 +405,37 @@ def _exact(model: torch.nn.Module, X: torch.Tensor, Ms: list[torch.Tensor], pos_
     return out
 
 
-def pair_interaction(model: torch.nn.Module, X, motif_a, start_a: int, motif_b, start_b: int, target: int,
+def pair_interaction(model: torch.nn.Module, X: torch.Tensor | np.ndarray, motif_a: str | torch.Tensor | np.ndarray,
+                     start_a: int, motif_b: str | torch.Tensor | np.ndarray, start_b: int, target: int,
                      batch_size: int = 64) -> pd.DataFrame:
     """Exact effects of two motifs alone and together, and their interaction.
 
     ``interaction = Delta(A and B) - Delta(A) - Delta(B)`` per background:
     zero when the model adds the two motifs' effects, and always zero to
-    first order, because Eq. M1 is linear in the substitution: for two
+    first order, because Eq. M1 (the Taylor expansion of Sasse, Chikina &
+    Mostafavi 2024, Eq. 1) is linear in the substitution: for two
     non-overlapping windows the Taylor effect of both is the sum of the two.
+    The variants are built with tangermeme's ``ersatz.substitute`` and
+    predicted with its ``predict``, as in tangermeme's ``marginalize``.
 
     Parameters
     ----------
-    model: torch.nn.Module
-        Maps float (B, 4, L) to (B, n_targets) logits; eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot backgrounds.
-    motif_a, motif_b: str or torch.Tensor of shape (4, k)
-        The two motifs.
-    start_a, start_b: int
-        Their starts; the two windows must not overlap and must fit in L.
-    target: int
-        One output index.
-    batch_size: int, optional
+    model : torch.nn.Module
+        Maps float (B, 4, L) to (B, n_targets) logits; eval mode, with at
+        least one parameter (its device is used).
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot backgrounds (A, C, G, T), any real dtype.
+    motif_a : str or torch.Tensor, shape=(4, k_a)
+        The first motif: a string over A, C, G, T or a one-hot matrix.
+    start_a : int
+        Its start (0-based); the window must fit in L.
+    motif_b : str or torch.Tensor, shape=(4, k_b)
+        The second motif.
+    start_b : int
+        Its start; its window must fit in L and not overlap that of ``motif_a``.
+    target : int
+        One output index, in ``[0, n_targets)``.
+    batch_size : int, optional
         Sequences per forward pass. Default 64.
 
     Returns
@@ -406,8 +447,9 @@ def pair_interaction(model: torch.nn.Module, X, motif_a, start_a: int, motif_b, 
     Raises
     ------
     ValueError
-        Invalid motifs, starts that run off the end or windows that overlap,
-        a target out of range or non-one-hot ``X``.
+        If a motif is invalid, a start is not a non-negative integer or runs
+        off the end, the two windows overlap, the target is out of range or
+        ``X`` is not one-hot.
     """
     X = check_one_hot(X)
     A, B = motif_one_hot(motif_a, "motif_a"), motif_one_hot(motif_b, "motif_b")
@@ -442,14 +484,15 @@ def motif_panel(k: int, n: int, jaspar: pd.DataFrame | None = None, random_state
 
     Parameters
     ----------
-    k: int
+    k : int
         Motif length, >= 1.
-    n: int
-        Motifs of each kind, >= 1.
-    jaspar: pandas.DataFrame or None, optional
-        From :func:`jaspar_consensus`; None: random k-mers only.
-    random_state: int, optional
-        Seed. Default 0.
+    n : int
+        Motifs of each kind, >= 1. Fewer JASPAR k-mers are returned when fewer
+        than ``n`` matrices are at least k bp wide.
+    jaspar : pandas.DataFrame or None, optional
+        From :func:`jaspar_consensus`; None (the default): random k-mers only.
+    random_state : int, optional
+        Seed of ``numpy.random.default_rng``. Default 0.
 
     Returns
     -------
@@ -479,27 +522,35 @@ def motif_panel(k: int, n: int, jaspar: pd.DataFrame | None = None, random_state
     return pd.DataFrame(rows)
 
 
-def taylor_vs_exact(model: torch.nn.Module, X, grad, panels: dict, positions, target: int,
-                    batch_size: int = 64, verbose: bool = True) -> pd.DataFrame:
+def taylor_vs_exact(model: torch.nn.Module, X: torch.Tensor | np.ndarray, grad: torch.Tensor | np.ndarray,
+                    panels: dict[int, pd.DataFrame], positions: int | Sequence[int] | np.ndarray | torch.Tensor,
+                    target: int, batch_size: int = 64, verbose: bool = True) -> pd.DataFrame:
     """Taylor (Eq. M1) and exact effects of every motif of every panel at the same positions.
+
+    The Taylor effects are :func:`taylor_marginalize` (the first-order
+    expansion of Sasse, Chikina & Mostafavi 2024, Eq. 1; TISM, Eq. 3, for
+    ``k = 1``); the exact ones are those of :func:`exact_marginalize`
+    (tangermeme's ``substitute`` and ``predict``, as in its ``marginalize``).
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
-        One-hot backgrounds.
-    grad: torch.Tensor, shape=(N, 4, L)
-        Gradient of ``target``'s logit at ``X``.
-    panels: dict of int -> pandas.DataFrame
-        Motif length k -> :func:`motif_panel` table of motifs of that length.
-    positions: sequence of int
-        Starts, each leaving room for the longest motif.
-    target: int
-        Output index.
-    batch_size: int, optional
+    X : torch.Tensor, shape=(N, 4, L)
+        One-hot backgrounds (A, C, G, T), any real dtype.
+    grad : torch.Tensor, shape=(N, 4, L)
+        Gradient of ``target``'s logit at ``X``, any floating dtype, finite,
+        on the CPU.
+    panels : dict of int to pandas.DataFrame
+        Motif length k -> :func:`motif_panel` table (columns ``kind`` and
+        ``motif``) of motifs of that length.
+    positions : int or sequence of int
+        Starts (0-based), each leaving room for the longest motif.
+    target : int
+        Output index, in ``[0, n_targets)``.
+    batch_size : int, optional
         Variant sequences per forward pass. Default 64.
-    verbose: bool, optional
+    verbose : bool, optional
         Progress bar over motif lengths. Default True.
 
     Returns
@@ -507,8 +558,8 @@ def taylor_vs_exact(model: torch.nn.Module, X, grad, panels: dict, positions, ta
     pandas.DataFrame
         One row per (k, motif, background, position): ``k``, ``kind``,
         ``motif``, ``background``, ``position``, ``exact``, ``taylor`` (logit
-        changes) and ``dist2`` = ||s - s0||^2, twice the number of bases the
-        substitution changes.
+        changes) and ``dist2`` = ``||s - s0||^2``, twice the number of bases
+        the substitution changes.
 
     Raises
     ------

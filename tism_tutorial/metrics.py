@@ -293,27 +293,41 @@ def summarize_groups(rows: pd.DataFrame, by: str, value: str = "pearson") -> pd.
                          "q75": g.quantile(0.75), "n": g.count()})
 
 
-def agreement(approx, exact) -> dict:
+def agreement(approx: torch.Tensor | np.ndarray | Sequence[float],
+              exact: torch.Tensor | np.ndarray | Sequence[float]) -> dict[str, float | int]:
     """How well approximate effects match exact ones: Pearson, slope and relative error.
+
+    Used to compare Taylor-approximated effects (the first-order expansion of
+    Sasse, Chikina & Mostafavi 2024, Eq. 1; TISM, Eq. 3) with exact ones
+    (ISM, or in silico marginalization as in tangermeme's ``marginalize``,
+    :func:`tism_tutorial.marginalize.exact_marginalize`). The correlation is
+    the package's one :func:`pearson`, computed in float64.
 
     Parameters
     ----------
-    approx, exact: array-like, same shape
-        Approximate (e.g. Taylor) and exact effects, in logits; flattened.
+    approx : torch.Tensor or numpy.ndarray or sequence of float
+        Approximate (e.g. Taylor) effects, in logits, any shape and real
+        dtype; flattened.
+    exact : torch.Tensor or numpy.ndarray or sequence of float
+        Exact effects, in logits, with as many values as ``approx`` (in the
+        same order once flattened).
 
     Returns
     -------
-    dict
-        ``pearson``: Pearson correlation; ``slope``: least-squares slope of
-        ``approx`` regressed on ``exact`` (1: right scale, below 1: the
-        approximation shrinks the effects); ``rel_error``:
+    dict of str to float or int
+        ``pearson``: Pearson correlation (NaN if either input is constant);
+        ``slope``: least-squares slope of ``approx`` regressed on ``exact``
+        (1: right scale, below 1: the approximation shrinks the effects; NaN
+        if ``exact`` is constant); ``rel_error``:
         ``||approx - exact|| / ||exact||`` (0: exact; 1: as large as the
-        effects themselves); ``n``: number of values.
+        effects themselves; NaN if ``exact`` is all zero); ``n``: number of
+        values (int).
 
     Raises
     ------
     ValueError
-        If the shapes differ, fewer than 2 values are given, or any value is NaN/inf.
+        If an input is not real numbers, the numbers of values differ, fewer
+        than 2 values are given, or any value is NaN/inf.
     """
     a = as_tensor(approx, "approx").double().flatten()
     e = as_tensor(exact, "exact").double().flatten()
