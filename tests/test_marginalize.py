@@ -132,6 +132,7 @@ def test_motif_panel_kinds():
     panel = motif_panel(4, 3, jaspar, random_state=0)
     assert list(panel.kind) == ["random"] * 3 + ["JASPAR"]
     assert panel.motif.str.len().eq(4).all() and panel.motif.iloc[-1] in "AACGTT"
+    assert panel.source.iloc[-1] == "X1 toy"  # the matrix's name, not the row's index label
     with pytest.raises(ValueError, match="k must be"):
         motif_panel(0, 3)
 

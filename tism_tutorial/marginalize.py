@@ -518,7 +518,7 @@ def motif_panel(k: int, n: int, jaspar: pd.DataFrame | None = None, random_state
             ic = 2 + (p * np.log2(p)).sum(axis=0)
             start = int(np.argmax(np.convolve(ic, np.ones(k), mode="valid")))
             rows.append({"kind": "JASPAR", "motif": row.consensus[start:start + k],
-                         "source": f"{row.matrix_id} {row.name}"})
+                         "source": f"{row.matrix_id} {row['name']}"})
     return pd.DataFrame(rows)
 
 
