@@ -164,9 +164,7 @@ print(f"{bm.n_parameters(model):,} parameters on {next(model.parameters()).devic
 
 # %%
 cfg = bm.get_config(profile, device, target=target, seed=seed)
-from tangermeme import saturation_mutagenesis as _sm  # noqa: E402  (only to quote its threshold)
-
-glue("fast_min_seconds", _sm._FAST_MIN_SECONDS, "{:.0f}")
+glue("fast_min_seconds", bm.fastism_threshold_seconds(), "{:.0f}")
 glue("fastism_batch", cfg.fastism_batch_size or "the tuned batch size")
 glue("ism_passes_2kb", bm.ism_forward_passes(1, SEQUENCE_LENGTH), "{:,}")
 glue("budget_s", cfg.ism_full_budget_s, "{:.0f}")

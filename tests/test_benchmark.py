@@ -12,13 +12,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from torch.utils.benchmark import Measurement
+from torch.utils.benchmark.utils.common import TaskSpec
 
 import tism_tutorial as tt
 from tism_tutorial import benchmark as bm
 from tism_tutorial import paper, profiles
 from tism_tutorial.attributions import ism_reference_loop, tism_reference_loop
-from torch.utils.benchmark import Measurement
-from torch.utils.benchmark.utils.common import TaskSpec
 
 
 def random_one_hot(n: int, length: int, seed: int = 0, dtype=torch.float32) -> torch.Tensor:

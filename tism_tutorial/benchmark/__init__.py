@@ -33,28 +33,68 @@ Command line::
 
 from ..attributions import ism_reference_loop, tism_reference_loop
 from .checks import RTOL, correctness_checks, float32_agreement, relative_difference
+from .config import Config, get_config
 from .extrapolation import LinearFit, crossover, extrapolate, fit_linear, ism_forward_passes, theoretical_speedup
 from .harness import PeakMemory, environment, measure, peak_memory
-from .methods import (ISM_20, ISM_METHODS, ISM_TUNED, TISM_BATCHED, TISM_LOOP, TM_FAST, TM_SLOW,
-                      FastISMUnavailable, PadTo, aitac_style, beluga_style, fastism_ism, forced_fastism,
-                      ism_function, min_beluga_length, n_parameters, tangermeme_ism, tism_batched, tism_function)
+from .methods import (
+                      ISM_20,
+                      ISM_METHODS,
+                      ISM_TUNED,
+                      TISM_BATCHED,
+                      TISM_LOOP,
+                      TM_FAST,
+                      TM_SLOW,
+                      FastISMUnavailable,
+                      PadTo,
+                      aitac_style,
+                      beluga_style,
+                      fastism_ism,
+                      fastism_threshold_seconds,
+                      forced_fastism,
+                      ism_function,
+                      min_beluga_length,
+                      n_parameters,
+                      tangermeme_ism,
+                      tism_batched,
+                      tism_function,
+)
 from .plots import legend_outside, plot_speedups, plot_sweep, plot_targets, set_length_ticks
 from .records import Record, extrapolated_record, load, measured_record, save
-from .report import (MISSING, find_record, fmt_sig, round_sig, speedups, table_aitac, table_lengths,
-                     table_methods, table_sequences)
-from .config import Config, get_config
-from .sweeps import (Bench, ism_fits, n_steps, run, spread_targets, subset_widths,
-                     sweep_aitac, sweep_lengths, sweep_sequences, sweep_targets, tune_batch_size)
+from .report import (
+                      MISSING,
+                      find_record,
+                      fmt_sig,
+                      round_sig,
+                      speedups,
+                      table_aitac,
+                      table_lengths,
+                      table_methods,
+                      table_sequences,
+)
+from .sweeps import (
+                      Bench,
+                      ism_fits,
+                      n_steps,
+                      run,
+                      spread_targets,
+                      subset_widths,
+                      sweep_aitac,
+                      sweep_lengths,
+                      sweep_sequences,
+                      sweep_targets,
+                      tune_batch_size,
+)
 
 __all__ = [
     "ISM_20", "ISM_METHODS", "ISM_TUNED", "MISSING", "RTOL", "TISM_BATCHED", "TISM_LOOP", "TM_FAST", "TM_SLOW",
-    "Bench", "Config", "FastISMUnavailable", "LinearFit", "PadTo", "PeakMemory", "Record", "aitac_style",
-    "beluga_style", "correctness_checks", "crossover", "environment", "extrapolate", "extrapolated_record",
-    "fastism_ism", "find_record", "fit_linear", "float32_agreement", "fmt_sig", "forced_fastism", "get_config",
-    "ism_fits", "ism_forward_passes", "ism_function", "ism_reference_loop", "legend_outside", "load", "measure",
-    "measured_record", "min_beluga_length", "n_parameters", "n_steps", "peak_memory", "plot_speedups",
-    "plot_sweep", "plot_targets", "relative_difference", "round_sig", "run", "save", "set_length_ticks",
-    "speedups", "spread_targets", "subset_widths", "sweep_aitac", "sweep_lengths", "sweep_sequences",
-    "sweep_targets", "table_aitac", "table_lengths", "table_methods", "table_sequences", "tangermeme_ism",
-    "theoretical_speedup", "tism_batched", "tism_function", "tism_reference_loop", "tune_batch_size",
+    "aitac_style", "beluga_style", "Bench", "Config", "correctness_checks", "crossover", "environment",
+    "extrapolate", "extrapolated_record", "fastism_ism", "fastism_threshold_seconds", "FastISMUnavailable",
+    "find_record", "fit_linear", "float32_agreement", "fmt_sig", "forced_fastism", "get_config", "ism_fits",
+    "ism_forward_passes", "ism_function", "ism_reference_loop", "legend_outside", "LinearFit", "load", "measure",
+    "measured_record", "min_beluga_length", "n_parameters", "n_steps", "PadTo", "peak_memory", "PeakMemory",
+    "plot_speedups", "plot_sweep", "plot_targets", "Record", "relative_difference", "round_sig", "run", "save",
+    "set_length_ticks", "speedups", "spread_targets", "subset_widths", "sweep_aitac", "sweep_lengths",
+    "sweep_sequences", "sweep_targets", "table_aitac", "table_lengths", "table_methods", "table_sequences",
+    "tangermeme_ism", "theoretical_speedup", "tism_batched", "tism_function", "tism_reference_loop",
+    "tune_batch_size"
 ]

@@ -10,8 +10,17 @@ from .. import paper
 from ..attributions import ism_reference_loop, model_device_dtype, tism_reference_loop
 from ..validate import check_one_hot, check_positive_int, check_window
 from .harness import free_memory
-from .methods import ISM_20, ISM_TUNED, TISM_BATCHED, TISM_LOOP, TM_FAST, TM_SLOW, FastISMUnavailable, \
-    ism_function, tism_batched
+from .methods import (
+    ISM_20,
+    ISM_TUNED,
+    TISM_BATCHED,
+    TISM_LOOP,
+    TM_FAST,
+    TM_SLOW,
+    FastISMUnavailable,
+    ism_function,
+    tism_batched,
+)
 
 __all__ = ["RTOL", "correctness_checks", "float32_agreement", "relative_difference"]
 

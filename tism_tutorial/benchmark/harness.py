@@ -17,8 +17,9 @@ import os
 import platform
 import resource
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch.utils.benchmark import Measurement, Timer
@@ -146,7 +147,7 @@ class PeakMemory:
         self.kind = ""
         self._base = 0
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
             torch.cuda.reset_peak_memory_stats(self.device)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -32,9 +32,9 @@ from ..model import Beluga, conv_output_length
 from ..validate import check_positive_int, resolve_device
 
 __all__ = [
-    "ISM_20", "ISM_METHODS", "ISM_TUNED", "TISM_BATCHED", "TISM_LOOP", "TM_FAST", "TM_SLOW", "FastISMUnavailable",
-    "PadTo", "aitac_style", "beluga_style", "fastism_ism", "forced_fastism", "ism_function", "min_beluga_length",
-    "n_parameters", "tangermeme_ism", "tism_batched", "tism_function",
+    "ISM_20", "ISM_METHODS", "ISM_TUNED", "TISM_BATCHED", "TISM_LOOP", "TM_FAST", "TM_SLOW", "aitac_style",
+    "beluga_style", "fastism_ism", "fastism_threshold_seconds", "FastISMUnavailable", "forced_fastism",
+    "ism_function", "min_beluga_length", "n_parameters", "PadTo", "tangermeme_ism", "tism_batched", "tism_function"
 ]
 
 # Method names, as they appear in records, tables and plots.
@@ -117,6 +117,13 @@ def forced_fastism() -> Iterator[dict]:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     finally:
         sm._FAST_MIN_SECONDS, sm._FAST_MAX_RELATIVE_TIME = saved
+
+
+def fastism_threshold_seconds() -> float:
+    """Seconds a job must be projected to take with fast=False before tangermeme tries fastISM (30 in 1.6)."""
+    from tangermeme import saturation_mutagenesis as sm
+
+    return float(sm._FAST_MIN_SECONDS)
 
 
 def fastism_ism(model: torch.nn.Module, X: torch.Tensor, target: int | list[int], start: int = 0,

@@ -71,7 +71,8 @@ def _seconds(r: dict | None) -> str:
 def _ratio(ism: dict | None, tism: dict | None) -> str:
     if not ism or not tism or not math.isfinite(ism["seconds"]):
         return MISSING
-    return fmt_sig(ism["seconds"] / tism["seconds"], suffix="x", extrapolated=ism["extrapolated"] or tism["extrapolated"])
+    return fmt_sig(ism["seconds"] / tism["seconds"], suffix="x",
+                   extrapolated=ism["extrapolated"] or tism["extrapolated"])
 
 
 def _paper_columns(published: tuple[float, float] | None) -> dict:

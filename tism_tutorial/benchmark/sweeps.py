@@ -27,12 +27,26 @@ from tangermeme.utils import random_one_hot
 from .. import paper
 from ..attributions import model_device_dtype
 from ..validate import check_int, check_positive_int
-from .config import Config, get_config
 from .checks import correctness_checks, float32_agreement
+from .config import Config, get_config
 from .extrapolation import crossover, extrapolate, fit_linear, ism_forward_passes
 from .harness import environment, free_memory, measure
-from .methods import ISM_20, ISM_METHODS, ISM_TUNED, TISM_BATCHED, TISM_LOOP, TM_FAST, TM_SLOW, \
-    FastISMUnavailable, aitac_style, beluga_style, ism_function, min_beluga_length, n_parameters, tism_function
+from .methods import (
+    ISM_20,
+    ISM_METHODS,
+    ISM_TUNED,
+    TISM_BATCHED,
+    TISM_LOOP,
+    TM_FAST,
+    TM_SLOW,
+    FastISMUnavailable,
+    aitac_style,
+    beluga_style,
+    ism_function,
+    min_beluga_length,
+    n_parameters,
+    tism_function,
+)
 from .progress import Progress
 from .records import Record, extrapolated_record, measured_record, save
 
