@@ -12,6 +12,7 @@ iScience 27:110807) estimate the ISM / TISM ratio as ``3 L / batch size``
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +74,7 @@ class LinearFit:
         return self.intercept + self.slope * np.asarray(units, dtype=float)
 
 
-def fit_linear(units, seconds) -> LinearFit:
+def fit_linear(units: Sequence[float], seconds: Sequence[float]) -> LinearFit:
     """Fit ``seconds = a + b * units`` to measured points, for extrapolation.
 
     With one point (or one distinct ``units`` value) the time is taken as
@@ -116,7 +117,7 @@ def fit_linear(units, seconds) -> LinearFit:
     return LinearFit(a, b)
 
 
-def extrapolate(units, seconds, target_units: float) -> tuple[float, LinearFit]:
+def extrapolate(units: Sequence[float], seconds: Sequence[float], target_units: float) -> tuple[float, LinearFit]:
     """Predict the seconds of a job of ``target_units`` from measured smaller jobs.
 
     Parameters

@@ -7,6 +7,7 @@ the axes (right), so they never cover a line.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -25,7 +26,7 @@ _KEYS = {"sequences": ("n_sequences", "number of sequences N"), "length": ("leng
          "targets": ("n_targets", "number of targets T")}
 
 
-def set_length_ticks(ax: Axes, lengths) -> None:
+def set_length_ticks(ax: Axes, lengths: Sequence[int]) -> None:
     """Label a log x axis at the given sequence lengths ("251", "1,000", ...) and nowhere else."""
     ax.set_xticks(list(lengths))
     ax.set_xticklabels([f"{int(L):,}" for L in lengths])
@@ -37,7 +38,8 @@ def legend_outside(ax: Axes, fontsize: float = 8) -> None:
     ax.legend(fontsize=fontsize, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False)
 
 
-def plot_sweep(results: dict, sweep: str, ax: Axes, methods=None, theory: bool = True) -> Axes:
+def plot_sweep(results: dict, sweep: str, ax: Axes, methods: Sequence[str] | None = None,
+               theory: bool = True) -> Axes:
     """Log-log time against the sweep's variable, one line per method, legend outside the axes.
 
     With ``theory`` (sweeps "sequences" and "length"), a dotted line shows

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -27,6 +28,7 @@ from tangermeme.utils import random_one_hot
 from .. import paper
 from ..attributions import model_device_dtype
 from ..validate import check_int, check_positive_int
+from ..weights import WeightsInfo, load_beluga
 from .checks import correctness_checks, float32_agreement
 from .config import Config, get_config
 from .extrapolation import crossover, extrapolate, fit_linear, ism_forward_passes
@@ -453,8 +455,8 @@ def n_steps(cfg: Config) -> int:
         + 2 * len(cfg.n_targets) + aitac
 
 
-def run(config: str | Config = "default", model: torch.nn.Module | None = None, info=None, out=None,
-        progress: bool = True) -> dict:
+def run(config: str | Config = "default", model: torch.nn.Module | None = None, info: WeightsInfo | None = None,
+        out: str | Path | None = None, progress: bool = True) -> dict:
     """Run the agreement checks and every sweep; optionally write the results as JSON.
 
     The checks (:func:`~tism_tutorial.benchmark.correctness_checks`, float64,
@@ -483,8 +485,6 @@ def run(config: str | Config = "default", model: torch.nn.Module | None = None, 
         ``records`` (list of :class:`Record` dicts), ``wall_seconds``,
         ``phase_seconds`` (wall seconds of each step).
     """
-    from ..weights import load_beluga
-
     if model is None:
         model, info = load_beluga()
     device, dtype = model_device_dtype(model)
