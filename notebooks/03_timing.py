@@ -514,6 +514,16 @@ if all(a10.values()):
 else:
     for k in ("aitac10_speedup", "aitac10_how", "aitac10_ism_s", "aitac10_tism_s"):
         glue(k, "not run")
+# The whole runs also test the extrapolation: what the subset fit predicted for a run that was then measured.
+checks_x = []
+for r in results["records"]:
+    if r["sweep"] == "aitac" and r["method"] == bm.ISM_20 and not r["extrapolated"]:
+        fitted = rec("aitac", bm.ISM_20, "length", r["length"], n_sequences=paper.TABLE2_N)
+        if fitted and fitted["fit"]:
+            predicted = fitted["fit"][0] + fitted["fit"][1] * bm.ism_forward_passes(r["n_sequences"], r["length"])
+            checks_x.append(f"{bm.fmt_sig(predicted)} s predicted and {bm.fmt_sig(r['seconds'])} s measured "
+                            f"for {r['n_sequences']} sequence(s) of {r['length']:,} bp")
+glue("extrapolation_check", "; ".join(checks_x) if checks_x else "no whole run to compare with")
 glue("paper_251_ism", paper.TABLE2[min(paper.TABLE2)][0], "{:.3g}")
 glue("paper_251_tism", paper.TABLE2[min(paper.TABLE2)][1], "{:.2g}")
 
@@ -528,6 +538,13 @@ glue("paper_251_tism", paper.TABLE2[min(paper.TABLE2)][1], "{:.2g}")
 # ({glue:text}`paper_speedup_L_min:.0f`x) on its GPU. On a CPU such a small
 # network is far from the device's limits in both methods, so the ratio says
 # more about Python overhead per batch than about arithmetic.
+#
+# The whole runs also show how far to trust an extrapolation. For the same
+# network, the line fitted to the timed subsets gives
+# {glue:text}`extrapolation_check`. On a machine shared with other jobs a
+# subset of a few hundred forward passes can be off by a factor of two or
+# more in either direction, so read every `*` in this chapter as an order of
+# magnitude, not as three significant digits.
 #
 # ## Many targets: where TISM stops winning
 #

@@ -46,9 +46,9 @@ class Config:
     fastism_batch_size: int
         Batch size of fastISM; 0 means the tuned batch size.
     ism_full_budget_s: float
-        A whole ISM run is measured (a warm-up and one timed run) when the
-        subset fit projects it to at most half this many seconds; otherwise
-        its time is extrapolated.
+        A whole ISM run is measured (a warm-up and one to three timed runs,
+        as many as fit) when the subset fit projects it to at most half this
+        many seconds; otherwise its time is extrapolated.
     tune_candidates: tuple of int
         Batch sizes tried by :func:`tune_batch_size`.
     tism_batch_size: int
@@ -61,6 +61,10 @@ class Config:
         Positions mutated by the ISM agreement check.
     aitac_lengths: tuple of int
         Lengths (bp) of the AI-TAC-style rows; ``()`` skips them.
+    aitac_ism_batches: tuple of int
+        Subset sizes (in batches of 20) that the AI-TAC-style ISM is timed on;
+        the network is small, so larger subsets than Beluga's keep the
+        per-call overhead and the noise of a shared machine out of the fit.
     target: int
         Beluga target of single-target timings (267, H1-hESC JunD).
     seed: int
@@ -87,6 +91,7 @@ class Config:
     min_run_time: float
     check_window: int
     aitac_lengths: tuple = ()
+    aitac_ism_batches: tuple = (3, 9)
     target: int = 267
     seed: int = 0
 

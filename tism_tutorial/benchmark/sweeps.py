@@ -216,9 +216,10 @@ def _ism_record(bench: Bench, net: torch.nn.Module, X: torch.Tensor, method: str
     units = ism_forward_passes(n, length)
     projected, _ = extrapolate([u for u, _ in basis], [m.median for _, m in basis], units)
     if 2 * projected <= cfg.ism_full_budget_s and n <= X.shape[0]:
+        repeats = max(1, min(3, int(cfg.ism_full_budget_s // projected) - 1))  # a warm-up + what fits the budget
         try:
             m = measure(lambda: ism_function(method)(net, X[:n], cfg.target, batch_size=bs), bench.device,
-                        cfg.min_run_time, label=f"{method}, N={n}", min_repeats=1)
+                        cfg.min_run_time, label=f"{method}, N={n}", min_repeats=repeats)
             return measured_record(m, **fields, note="whole run measured")
         except FastISMUnavailable:
             pass
@@ -336,7 +337,8 @@ def sweep_aitac(bench: Bench) -> list[Record]:
     (chapter 5's network, 81 outputs) is timed on 1 and on ``n_length``
     sequences: batched TISM for one output (measured), and ISM at batch 20
     (which scores all outputs at once), measured whole where the budget
-    allows and otherwise extrapolated from a timed subset of one sequence.
+    allows and otherwise extrapolated from subsets of one sequence of
+    ``aitac_ism_batches`` batches.
     Untrained weights do not change the time.
 
     Returns
@@ -345,15 +347,16 @@ def sweep_aitac(bench: Bench) -> list[Record]:
         ``sweep="aitac"``.
     """
     cfg, device = bench.config, bench.device
-    aitac_bench = replace(bench, config=replace(cfg, target=0))
+    aitac_bench = replace(bench, config=replace(cfg, target=0, ism_batches=cfg.aitac_ism_batches))
     records = []
     for L in cfg.aitac_lengths:
         model = aitac_style(L, device, cfg.seed)
         desc = f"untrained AI-TAC-style network (chapter 5), L = {L:,} bp, {n_parameters(model):,} parameters"
         X = _random_one_hot(cfg.n_length, L, cfg.seed)
         for n in sorted({1, cfg.n_length}):
+            # a call takes milliseconds: three times the run time gives a median robust to a busy machine
             m = measure(lambda: tism_function(TISM_BATCHED)(model, X[:n], 0, batch_size=cfg.tism_batch_size),
-                        device, cfg.min_run_time, label=f"AI-TAC TISM, L={L}, N={n}")
+                        device, 3 * cfg.min_run_time, label=f"AI-TAC TISM, L={L}, N={n}")
             records.append(measured_record(m, sweep="aitac", method=TISM_BATCHED, length=L, n_sequences=n,
                                            n_targets=1, batch_size=cfg.tism_batch_size, target_batch_size=None,
                                            model=desc, env=bench.env))
@@ -450,7 +453,7 @@ def n_steps(cfg: Config) -> int:
     """Progress steps of :func:`run` (measurements and sweep points)."""
     ism_subsets = 3 * len(cfg.ism_batches) + len(cfg.fastism_batches)
     lengths = sum(1 for L in cfg.lengths if L <= cfg.max_length)
-    aitac = len(cfg.aitac_lengths) * (4 + len(cfg.ism_batches))
+    aitac = len(cfg.aitac_lengths) * (4 + len(cfg.aitac_ism_batches))
     return 2 + 2 * len(cfg.n_sequences) + ism_subsets + lengths * (1 + len(cfg.ism_batches)) \
         + 2 * len(cfg.n_targets) + aitac
 
