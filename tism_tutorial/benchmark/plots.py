@@ -117,10 +117,11 @@ def plot_speedups(results: dict, ax: Axes) -> Axes:
     sp = speedups(results, "length", "length")
     Ls = sorted(sp)
     ax.plot(Ls, [sp[L][0] for L in Ls], "-", color="C3", lw=1)
-    ax.plot([L for L in Ls if not sp[L][1]], [sp[L][0] for L in Ls if not sp[L][1]], "o", color="C3",
-            label="ISM batch 20 / TISM, this device")
-    ax.plot([L for L in Ls if sp[L][1]], [sp[L][0] for L in Ls if sp[L][1]], "o", color="C3", mfc="none",
-            label="the same, ISM extrapolated")
+    for extrapolated, mfc, name in ((False, "C3", "ISM batch 20 / TISM, this device, measured"),
+                                    (True, "none", "ISM batch 20 / TISM, this device, extrapolated")):
+        points = [(L, sp[L][0]) for L in Ls if sp[L][1] == extrapolated]
+        if points:
+            ax.plot(*zip(*points), "o", color="C3", mfc=mfc, label=name)
     aitac = speedups(results, "aitac", "length", n_sequences=paper.TABLE2_N)
     if aitac:
         La = sorted(aitac)
