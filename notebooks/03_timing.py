@@ -368,10 +368,11 @@ glue("best_ism", best_ism + (f" (batch {ism10[best_ism]['batch_size']})" if best
 glue("speedup_best_n10", bm.fmt_sig(ism10[best_ism]["seconds"] / tism10["seconds"]))
 glue("speedup_best_n10_how", how(ism10[best_ism], tism10))
 glue("tuned_batch", results["tuned_batch_size"])
-glue("tuned_fraction", ism10[bm.ISM_TUNED]["seconds"] / ism10[bm.ISM_20]["seconds"], "{:.2f}")
+glue("tuned_fraction", bm.round_sig(ism10[bm.ISM_TUNED]["seconds"] / ism10[bm.ISM_20]["seconds"], 2), "{:.2g}")
 glue("tuned_how", how(ism10[bm.ISM_TUNED], ism10[bm.ISM_20]))
 fast = ism10.get(bm.TM_FAST)
-glue("fastism_fraction", fast["seconds"] / ism10[bm.TM_SLOW]["seconds"] if fast else float("nan"), "{:.2f}")
+glue("fastism_fraction", bm.round_sig(fast["seconds"] / ism10[bm.TM_SLOW]["seconds"], 2) if fast else float("nan"),
+     "{:.2g}")
 glue("fastism_how", how(fast, ism10[bm.TM_SLOW]) if fast else "not run")
 glue("beluga_dense_weights", bm.round_sig(model.model[1][2][1].weight.numel() / 1e6), "{:.0f}")
 
@@ -393,11 +394,11 @@ glue("beluga_dense_weights", bm.round_sig(model.model[1][2][1].weight.numel() / 
 # The fastest ISM here is {glue:text}`best_ism`, and TISM beats it by
 # {glue:text}`speedup_best_n10`x ({glue:text}`speedup_best_n10_how`). At the
 # batch size the tuning found fastest ({glue:text}`tuned_batch`), the plain
-# loop takes {glue:text}`tuned_fraction:.2f` of its time at batch 20
+# loop takes {glue:text}`tuned_fraction:.2g` of its time at batch 20
 # ({glue:text}`tuned_how`; on a CPU, where a batch costs about its size in
 # single passes, expect about 1 give or take the noise of a shared machine;
 # on a GPU, much less), and tangermeme's forced fastISM path needs
-# {glue:text}`fastism_fraction:.2f` of the time of its fast=False path
+# {glue:text}`fastism_fraction:.2g` of the time of its fast=False path
 # ({glue:text}`fastism_how`; for each variant it recomputes only the
 # positions of each convolution the edit can reach, and Beluga's dense layer
 # of {glue:text}`beluga_dense_weights:.0f` million weights in full). The
