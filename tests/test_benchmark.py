@@ -1,4 +1,4 @@
-"""Fast tests of tism_tutorial.benchmark: its pure helpers, records and the methods on tiny models.
+"""Fast tests of the tism_tutorial.benchmark package: pure helpers, records, tables and the methods on tiny models.
 
 No test asserts a time: machines are noisy. The chapter (tests/test_chapters.py)
 runs the benchmark itself in its quick profile.
@@ -12,10 +12,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from torch.utils.benchmark import Measurement
+from torch.utils.benchmark.utils.common import TaskSpec
 
 import tism_tutorial as tt
 from tism_tutorial import benchmark as bm
-
+from tism_tutorial import paper, profiles
+from tism_tutorial.attributions import ism_reference_loop, tism_reference_loop
 
 
 def random_one_hot(n: int, length: int, seed: int = 0, dtype=torch.float32) -> torch.Tensor:
@@ -116,17 +119,19 @@ def test_theoretical_speedup_is_3L_over_batch():
         bm.theoretical_speedup(100, 0)
 
 
-def test_subset_windows_hold_whole_batches():
-    assert bm._subset_windows(20, (3,), 2000) == [20]  # 60 variants = 3 batches of 20
-    assert bm._subset_windows(32, (1, 3), 2000) == [11, 32]
-    assert bm._subset_windows(512, (3, 9), 251) == [251]  # never longer than the sequence
+def test_subset_widths_hold_whole_batches():
+    assert bm.subset_widths(20, (3,), 2000) == [20]  # 60 variants = 3 batches of 20
+    assert bm.subset_widths(32, (1, 3), 2000) == [11, 32]
+    assert bm.subset_widths(512, (3, 9), 251) == [251]  # never longer than the sequence
 
 
 # ---- records, profiles, environment --------------------------------------
 
 
 def _timing(seconds, peak=1000):
-    return bm.Timing(seconds, [seconds], peak, "peak_rss")
+    """A torch Measurement of one call of ``seconds``, with the peak memory measure() stores."""
+    return Measurement(1, [seconds], TaskSpec(stmt="call()", setup="pass"),
+                       metadata={"peak_memory_bytes": peak, "memory_kind": "peak_rss"})
 
 
 def test_extrapolated_record_marks_and_keeps_its_basis():
@@ -146,17 +151,27 @@ def test_measured_record_is_not_extrapolated():
     rec = bm.measured_record(_timing(0.25), sweep="length", method=bm.TISM_BATCHED, length=251, n_sequences=10,
                              n_targets=1, batch_size=16, target_batch_size=None, env={"device": "cpu"})
     assert not rec.extrapolated and rec.seconds == 0.25 and rec.env == {"device": "cpu"}
+    assert rec.iqr == 0 and rec.peak_memory_bytes == 1000
 
 
-def test_profiles():
-    assert bm.get_profile("quick").name == "quick"
-    assert bm.get_profile("default", "cpu").name == "quick"
-    assert bm.get_profile("default", "cuda").name == "full"
-    quick = bm.get_profile("quick")
-    assert quick.max_length <= 5000  # the 20-kb network (6.3 GB) is for GPUs
-    assert set(bm.PAPER_TABLE2) <= set(bm.get_profile("full").lengths)
+def test_configs_come_from_the_profiles(monkeypatch):
+    assert bm.get_config("quick").name == "quick"
+    assert bm.get_config("default", "cpu").name == "quick"  # no GPU: "default" means "quick"
+    assert bm.get_config("quick", target=53).target == 53
     with pytest.raises(ValueError, match="profile"):
-        bm.get_profile("fast")
+        bm.get_config("fast")
+    with pytest.raises(ValueError, match="unknown Config field"):
+        bm.get_config("quick", n_sequence=3)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert bm.get_config("default", "cuda").name == "default"
+    configs = {name: bm.get_config(name, "cuda") for name in profiles.NAMES}
+    assert configs["quick"].max_length <= 5000  # the 20-kb network (6.3 GB) is for GPUs
+    full = configs["full"]  # the paper's sizes
+    assert set(paper.TABLE1) <= set(full.n_sequences) and full.tism_max_n >= max(paper.TABLE1)
+    assert set(paper.TABLE2) <= set(full.lengths) and full.max_length >= max(paper.TABLE2)
+    for cfg in configs.values():  # the like-for-like rows are at the paper's lengths and N
+        assert cfg.aitac_lengths and set(cfg.aitac_lengths) <= set(paper.TABLE2)
+        assert cfg.n_length == paper.TABLE2_N
 
 
 def test_environment_records_what_the_issue_asks_for():
@@ -167,19 +182,20 @@ def test_environment_records_what_the_issue_asks_for():
     json.dumps(env)
 
 
-def test_paper_numbers():
-    assert bm.PAPER_TABLE1[1000] == (2382.91, 10.63)
-    assert bm.PAPER_TABLE2[20000] == (6126.65, 0.75)
-    ratios = [ism / t for ism, t in bm.PAPER_TABLE2.values()]
-    assert 24 < min(ratios) and max(ratios) < 8200  # "25x to 8,000x"
-
-
-def test_measure_runs_warm_up_and_returns_output():
+def test_measure_returns_a_torch_measurement_with_memory():
     calls = []
-    timing, out = bm.measure(lambda: calls.append(1) or len(calls), "cpu", min_run_time=0.0, keep_output=True)
-    assert len(calls) >= 2  # one warm-up, at least one timed call
+    m, out = bm.measure(lambda: calls.append(1) or len(calls), "cpu", min_run_time=0.0, keep_output=True)
+    assert isinstance(m, Measurement)
+    assert len(calls) >= 4  # one warm-up, at least min_repeats=3 timed calls
     assert out == len(calls)
-    assert timing.seconds > 0 and len(timing.times) >= 1
+    assert m.median > 0 and len(m.times) >= 3
+    peak, kind = bm.peak_memory(m)
+    assert kind in ("peak_rss", "peak_rss_since_start") and (peak is None or peak >= 0)
+    calls.clear()
+    bm.measure(lambda: calls.append(1), "cpu", min_run_time=0.0, min_repeats=1)
+    assert len(calls) >= 2
+    with pytest.raises(ValueError, match="min_repeats"):
+        bm.measure(lambda: None, "cpu", min_repeats=0)
     with pytest.raises(ValueError, match="min_run_time"):
         bm.measure(lambda: None, "cpu", min_run_time=-1)
     with pytest.raises(ValueError, match="fn"):
@@ -226,13 +242,24 @@ def test_tables_mark_extrapolated_values():
     t1 = bm.table_sequences(results)
     assert t1.loc[10, "ISM, batch 20 (s)"].endswith("*")
     assert not t1.loc[10, "TISM (s)"].endswith("*")
+    assert t1.loc[10, "speed-up"].endswith("x*")  # a ratio with an extrapolated term is marked too
+    assert t1.loc[1000, "paper ISM (s)"] == "2,383"  # at most 4 significant digits
     assert t1.loc[1000, "paper TISM (s)"] == "10.63"
-    assert t1.loc[1000, "TISM (s)"] == "not run"
-    assert bm.table_lengths(results).loc[20000, "paper speed-up"] == "8,169x"
+    assert t1.loc[1000, "TISM (s)"] == bm.MISSING
+    assert bm.table_lengths(results).loc["20,000", "paper speed-up"] == "8,170x"
     sp = bm.speedups(results, "sequences", "n_sequences")
     assert sp[10][1] is True and sp[10][0] == pytest.approx(60010 / 61 / 0.2)
-    assert bm.fmt_seconds(1234.5, True) == "1,234*" or bm.fmt_seconds(1234.5, True) == "1,235*"
-    assert bm.fmt_seconds(float("nan")) == "n/a"
+    cells = [c for t in (t1, bm.table_lengths(results)) for c in t.to_numpy().ravel()]
+    assert not any("nan" in c.lower() for c in cells)
+
+
+@pytest.mark.parametrize("value, sig, text", [
+    (2382.91, 4, "2,383"), (0.15342, 3, "0.153"), (12345.6, 3, "12,300"), (99.96, 3, "100"), (3.0, 3, "3"),
+    (float("nan"), 3, "–"), (None, 3, "–"), (float("inf"), 3, "–"),
+])
+def test_fmt_sig_rounds_and_separates(value, sig, text):
+    assert bm.fmt_sig(value, sig) == text
+    assert bm.round_sig(0.0) == 0.0 and bm.round_sig(123456, 2) == 120000
 
 
 # ---- the methods, on a tiny model ------------------------------------------
@@ -241,10 +268,10 @@ def test_tables_mark_extrapolated_values():
 def test_ism_loop_equals_tangermeme(tiny):
     X = random_one_hot(3, 30, seed=2)
     for batch_size in (1, 7, 100):
-        ours = bm.ism_loop(tiny, X, [1, 4], start=3, end=17, batch_size=batch_size)
+        ours = ism_reference_loop(tiny, X, [1, 4], start=3, end=17, batch_size=batch_size)
         assert ours.shape == (3, 2, 4, 14)
         assert bm.relative_difference(ours, tt.ism(tiny, X, [1, 4], start=3, end=17)) < 1e-5
-    single = bm.ism_loop(tiny, X, 2)
+    single = ism_reference_loop(tiny, X, 2)
     assert single.shape == (3, 4, 30)
     assert (single * X).abs().max() == 0  # zero at the reference base
 
@@ -252,24 +279,24 @@ def test_ism_loop_equals_tangermeme(tiny):
 def test_ism_loop_rejects_bad_input(tiny):
     X = random_one_hot(1, 30)
     with pytest.raises(ValueError, match="batch_size"):
-        bm.ism_loop(tiny, X, 0, batch_size=0)
+        ism_reference_loop(tiny, X, 0, batch_size=0)
     with pytest.raises(ValueError, match="window"):
-        bm.ism_loop(tiny, X, 0, start=10, end=5)
+        ism_reference_loop(tiny, X, 0, start=10, end=5)
     with pytest.raises(ValueError, match="target"):
-        bm.ism_loop(tiny, X, 6)
+        ism_reference_loop(tiny, X, 6)
     with pytest.raises(ValueError, match="one-hot"):
-        bm.ism_loop(tiny, X * 2, 0)
+        ism_reference_loop(tiny, X * 2, 0)
 
 
 def test_reference_loop_equals_batched_tism(tiny):
     X = random_one_hot(3, 30, seed=3)
     for target in (2, [0, 3, 5]):
-        loop = bm.tism_reference_loop(tiny, X, target)
+        loop = tism_reference_loop(tiny, X, target)
         batched = bm.tism_batched(tiny, X, target, batch_size=2, target_batch_size=2)
         assert loop.shape == batched.shape
         assert bm.relative_difference(batched, loop) < 1e-5
     with pytest.raises(ValueError, match="target"):
-        bm.tism_reference_loop(tiny, X, 9)
+        tism_reference_loop(tiny, X, 9)
 
 
 def test_forced_fastism_runs_and_restores_tangermeme(tiny):
@@ -279,7 +306,22 @@ def test_forced_fastism_runs_and_restores_tangermeme(tiny):
     X = random_one_hot(2, 30, seed=4)
     fast = bm.fastism_ism(tiny, X, 1, start=2, end=28, batch_size=8)
     assert (sm._FAST_MIN_SECONDS, sm._FAST_MAX_RELATIVE_TIME) == saved
-    assert bm.relative_difference(fast, bm.ism_loop(tiny, X, 1, start=2, end=28)) < 1e-4
+    assert bm.relative_difference(fast, ism_reference_loop(tiny, X, 1, start=2, end=28)) < 1e-4
+
+
+def test_aitac_style_is_chapter_5s_network_with_81_outputs():
+    net = bm.aitac_style(251, "cpu", seed=1)
+    assert not net.training
+    assert net(random_one_hot(2, 251)).shape == (2, paper.AITAC_DATA["n_cell_types"])
+    again = bm.aitac_style(251, "cpu", seed=1)
+    assert all(torch.equal(a, b) for a, b in zip(net.parameters(), again.parameters()))  # seeded
+
+
+def test_method_names_map_to_functions():
+    assert bm.ism_function(bm.ISM_20) is ism_reference_loop
+    assert bm.tism_function(bm.TISM_LOOP) is tism_reference_loop
+    with pytest.raises(ValueError, match="method"):
+        bm.ism_function(bm.TISM_BATCHED)
 
 
 def test_pad_to_and_beluga_style_lengths():
@@ -296,10 +338,10 @@ def test_pad_to_and_beluga_style_lengths():
 
 
 def test_spread_targets():
-    assert bm._spread_targets(1, 2002, 267) == [267]
-    ten = bm._spread_targets(10, 2002, 267)
+    assert bm.spread_targets(1, 2002, 267) == [267]
+    ten = bm.spread_targets(10, 2002, 267)
     assert len(set(ten)) == 10 and ten[0] == 267 and max(ten) < 2002
-    assert bm._spread_targets(2002, 2002, 267) == list(range(2002))
+    assert bm.spread_targets(2002, 2002, 267) == list(range(2002))
 
 
 def test_float32_agreement_compares_on_the_shared_window():
@@ -327,10 +369,11 @@ def test_float32_agreement_compares_on_the_shared_window():
         bm.float32_agreement(outputs)
 
 
-TINY = bm.Profile(name="tiny", length=30, n_sequences=(1, 2, 4), tism_max_n=2, lengths=(), max_length=0,
-                  n_length=2, n_targets=(1, 3, 6), targets_max_t=3, n_targets_sequences=1, ism_batches=(3,),
-                  fastism_batches=(1, 3), fastism_batch_size=4, ism_full_budget_s=1.0, tune_candidates=(2, 4),
-                  tism_batch_size=2, target_batch_size=2, min_run_time=0.0, check_window=6)
+TINY = bm.Config(name="tiny", length=30, n_sequences=(1, 2, 4), tism_max_n=2, lengths=(), max_length=0,
+                 n_length=2, n_targets=(1, 3, 6), targets_max_t=3, n_targets_sequences=1, ism_batches=(3,),
+                 fastism_batches=(1, 3), fastism_batch_size=4, ism_full_budget_s=1.0, tune_candidates=(2, 4),
+                 tism_batch_size=2, target_batch_size=2, min_run_time=0.0, check_window=6, aitac_lengths=(50,),
+                 target=1)
 
 
 def test_correctness_checks_on_a_tiny_model(tiny):
@@ -346,7 +389,7 @@ def test_correctness_checks_on_a_tiny_model(tiny):
 def tiny_run(tmp_path_factory):
     """One benchmark run of the tiny profile on the tiny model: (results, path of its JSON)."""
     path = tmp_path_factory.mktemp("bench") / "tiny.json"
-    return bm.run(TINY, _tiny_model(), None, target=1, out=path, progress=False), path
+    return bm.run(TINY, _tiny_model(), None, out=path, progress=False), path
 
 
 def test_run_end_to_end_on_a_tiny_model(tiny_run):
@@ -368,36 +411,57 @@ def test_run_end_to_end_on_a_tiny_model(tiny_run):
     assert set(results["crossovers"]) == set(bm.ISM_METHODS)
     for r in recs:
         assert r["env"]["threads"] == torch.get_num_threads() and r["env"]["dtype"] == "float32"
-    assert set(results["phase_seconds"]) >= {"checks", "sweep (a): sequences"}
+    assert set(results["phase_seconds"]) >= {"checks", "Table 1: sequences", "AI-TAC-style rows"}
     back = bm.load(path)
     assert len(back["records"]) == len(recs)
-    assert bm.table_sequences(back).loc[2, "TISM (s)"] != "not run"
-    assert bm.table_lengths(back).loc[251, "TISM (s, N=2)"] == "not run"
+    assert bm.table_sequences(back).loc[2, "TISM (s)"] != bm.MISSING
+    assert bm.table_lengths(back).loc["251", "TISM (s, N=2)"] == bm.MISSING
     assert len(bm.table_methods(back, 2)) == 6
+    # the AI-TAC-style rows: TISM measured at N = 1 and 2, ISM for every N (measured or extrapolated)
+    aitac = [r for r in recs if r["sweep"] == "aitac"]
+    assert {(r["method"], r["n_sequences"]) for r in aitac} == {(m, n) for m in (bm.TISM_BATCHED, bm.ISM_20)
+                                                                 for n in (1, 2)}
+    assert not any(r["extrapolated"] for r in aitac if r["method"] == bm.TISM_BATCHED)
+    ta = bm.table_aitac(back)
+    assert list(ta.index) == [("50", 1), ("50", 2)] and (ta["paper ISM (s)"] == bm.MISSING).all()
     fig, axes = plt.subplots(1, 3)
     for ax, sweep in zip(axes, ("sequences", "length", "targets")):
         bm.plot_sweep(back, sweep, ax)
+    bm.plot_speedups(back, axes[1])
+    bm.plot_targets(back, axes[2])
+    assert all(ax.get_legend() is not None for ax in axes)
     plt.close(fig)
     with pytest.raises(ValueError, match="sweep"):
         bm.plot_sweep(back, "batch", axes[0])
 
 
 def test_command_line_writes_the_json(tiny, tiny_run, tmp_path, monkeypatch, capsys):
+    import tism_tutorial.benchmark.__main__ as cli
     from tism_tutorial import weights
 
     info = weights.WeightsInfo("untrained", None, None, "tiny test model")
     calls = []
 
-    def fake_run(prof, model, info_, target=267, seed=0, out=None):
-        calls.append((prof.name, model, info_.label, target, seed))
+    def fake_run(cfg, model, info_, out=None):
+        calls.append((cfg.name, model, info_.label, cfg.target, cfg.seed))
         bm.save(tiny_run[0], out)
         return tiny_run[0]
 
     monkeypatch.setattr(weights, "load_beluga", lambda *a, **k: (tiny, info))
-    monkeypatch.setattr(bm, "run", fake_run)
+    monkeypatch.setattr(cli, "run", fake_run)
     out = tmp_path / "cli.json"
-    assert bm.main(["--profile", "quick", "--out", str(out), "--target", "1", "--seed", "3"]) == 0
+    assert cli.main(["--profile", "quick", "--out", str(out), "--target", "1", "--seed", "3"]) == 0
     assert calls == [("quick", tiny, "tiny test model", 1, 3)]
     assert bm.load(out)["profile"]["name"] == "tiny"
     printed = capsys.readouterr().out
     assert "checks: 5 passed, 0 failed" in printed and str(out) in printed
+
+
+def test_progress_outside_a_notebook_is_one_transient_bar(capsys):
+    from tism_tutorial.benchmark.progress import Progress
+
+    p = Progress(3, "test")
+    for _ in range(4):  # more steps than announced is fine
+        p.update()
+    p.close()
+    assert p.n == 4 and p._bar is not None and p._bar.leave is False

@@ -467,3 +467,128 @@ def deep_lift_shap(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target:
     if not return_deltas:
         return attr
     return attr, (deltas[0] if scalar else torch.stack(deltas, dim=1))
+
+
+# --------------------------------------------------------------------------- #
+# Reference per-sequence loops (what chapter 3 times the fast versions against)
+# --------------------------------------------------------------------------- #
+
+
+def model_device_dtype(model: torch.nn.Module) -> tuple[torch.device, torch.dtype]:
+    """The device and dtype of ``model``'s parameters (CPU and the default dtype if it has none).
+
+    Warns if the model is in training mode (dropout and batch norm make attributions random).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``torch.nn.Module``.
+    """
+    return _model_device_dtype(model)
+
+
+def tism_reference_loop(model: torch.nn.Module, X, target) -> torch.Tensor:
+    """TISM (Eq. 3) the way the reference implementation computes it: one sequence and one target at a time.
+
+    For each sequence: one forward pass, then one backward pass per target
+    (keeping the graph), each gradient copied to the CPU; :func:`tism` at the
+    end. This is the loop of ``takegrad`` in LXsasse/TISM, written with
+    ``torch.autograd.grad``; :func:`gradient` computes the same in batches.
+
+    Parameters
+    ----------
+    model: torch.nn.Module
+        Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T).
+    target: int or sequence of int
+        Output index or indices, in ``[0, n_targets)``.
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, 4, L) or (N, T, 4, L)
+        TISM in logit units, model dtype, CPU.
+
+    Raises
+    ------
+    ValueError
+        Non one-hot ``X`` or a target out of range.
+    """
+    X = check_one_hot(X)
+    device, dtype = _model_device_dtype(model)
+    grads, targets, scalar = [], None, False
+    for i in range(X.shape[0]):
+        xi = X[i:i + 1].to(device, dtype).requires_grad_(True)
+        y = model(xi)
+        if targets is None:
+            targets, scalar = check_targets(target, _output_width(y))
+        per_target = []
+        for k, t in enumerate(targets):
+            (g,) = torch.autograd.grad(y[0, t], xi, retain_graph=k < len(targets) - 1)
+            per_target.append(g[0].cpu())
+        grads.append(torch.stack(per_target))
+    grad = torch.stack(grads)
+    return tism(grad[:, 0] if scalar else grad, X)
+
+
+@torch.inference_mode()
+def ism_reference_loop(model: torch.nn.Module, X, target, start: int = 0, end: int | None = None,
+                       batch_size: int = 20) -> torch.Tensor:
+    """ISM (Eq. 2) with a plain loop: build each sequence's variants, predict them in batches.
+
+    The procedure Sasse, Chikina & Mostafavi (2024) timed: for every sequence,
+    the 3 W single-base variants of the window are built on the model's
+    device, predicted ``batch_size`` at a time, and the reference prediction
+    subtracted. :func:`ism` computes the same with tangermeme.
+
+    Parameters
+    ----------
+    model: torch.nn.Module
+        Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
+    X: torch.Tensor, shape=(N, 4, L)
+        One-hot sequences (A, C, G, T).
+    target: int or sequence of int
+        Output index or indices.
+    start, end: int, optional
+        Window ``[start, end)`` of positions to mutate; ``end=None`` means L.
+    batch_size: int, optional
+        Variants per forward pass, >= 1. Default 20 (the paper's).
+
+    Returns
+    -------
+    torch.Tensor, shape=(N, 4, W) or (N, T, 4, W)
+        f(variant) - f(reference) in logits, 0 at the reference base; model dtype, CPU.
+
+    Raises
+    ------
+    ValueError
+        Non one-hot ``X``, a bad window, a target out of range or a batch size < 1.
+    """
+    X = check_one_hot(X)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    start, end = check_window(start, end, X.shape[-1])
+    device, dtype = _model_device_dtype(model)
+    width, length = end - start, X.shape[-1]
+    out, index, scalar = [], None, False
+    for i in range(X.shape[0]):
+        x = X[i].to(device, dtype)
+        y0 = model(x[None])
+        if index is None:
+            targets, scalar = check_targets(target, _output_width(y0))
+            index = torch.tensor(targets, device=device)
+        y0 = y0[:, index]
+        ref = x[:, start:end].argmax(dim=0)
+        alt = (ref[:, None] + torch.arange(1, 4, device=device)) % 4  # the 3 other bases, (W, 3)
+        pos = torch.arange(start, end, device=device)[:, None].expand(-1, 3).reshape(-1)
+        base = alt.reshape(-1)
+        values = torch.zeros(len(index), 4, width, device=device, dtype=dtype)
+        for j in range(0, pos.shape[0], batch_size):
+            p, b = pos[j:j + batch_size], base[j:j + batch_size]
+            rows = torch.arange(p.shape[0], device=device)
+            xb = x.expand(p.shape[0], 4, length).clone()
+            xb[rows, :, p] = 0
+            xb[rows, b, p] = 1
+            values[:, b, p - start] = (model(xb)[:, index] - y0).T
+        out.append(values.cpu())
+    values = torch.stack(out)
+    return values[:, 0] if scalar else values

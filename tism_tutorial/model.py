@@ -103,3 +103,8 @@ class Beluga(nn.Module):
         if X.ndim != 3 or X.shape[1] != 4 or X.shape[2] != self.sequence_length:
             raise ValueError(f"X must have shape (N, 4, {self.sequence_length}), got {tuple(X.shape)}")
         return self.model(X[:, BELUGA_CHANNELS].unsqueeze(2))
+
+
+def conv_output_length(length: int) -> int:
+    """Positions left after Beluga's six unpadded width-8 convolutions and two pools of 4 (< 1: too short)."""
+    return _conv_output_length(length)

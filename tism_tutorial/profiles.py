@@ -170,3 +170,29 @@ MARGINALIZATION = {
                  sim_scan_backgrounds=256, sim_exact_backgrounds=128,
                  sim_exact_positions=list(range(10, 211, 20)), sim_pair_backgrounds=1024),
 }
+
+#: Chapter 3 (timing), read by :func:`tism_tutorial.benchmark.get_config`; field meanings
+#: in :class:`tism_tutorial.benchmark.Config`. "quick" times subsets of every Beluga ISM run
+#: and extrapolates, but measures the AI-TAC-style 251-bp row whole; "default" is budgeted
+#: for about 10 minutes on a Colab T4; "full" has the paper's sizes (N up to 1,000, L up to
+#: 20,000 bp, all 2,002 targets) and needs a GPU with 16 GB or more.
+TIMING = {
+    "quick": dict(length=2000, n_sequences=(1, 10, 100, 500, 1000), tism_max_n=10,
+                  lengths=(251, 1000, 2000, 5000, 20000), max_length=5000, n_length=10,
+                  n_targets=(1, 10, 100, 2002), targets_max_t=10, n_targets_sequences=1,
+                  ism_batches=(1,), fastism_batches=(3, 24), fastism_batch_size=8, ism_full_budget_s=60.0,
+                  tune_candidates=(8, 32), tism_batch_size=16, target_batch_size=64, min_run_time=1.0,
+                  check_window=6, aitac_lengths=(251, 1000), aitac_ism_batches=(3, 24)),
+    "default": dict(length=2000, n_sequences=(1, 10, 100, 500, 1000), tism_max_n=100,
+                    lengths=(251, 1000, 2000, 5000, 20000), max_length=5000, n_length=10,
+                    n_targets=(1, 10, 100, 2002), targets_max_t=100, n_targets_sequences=10,
+                    ism_batches=(3, 9), fastism_batches=(3, 9), fastism_batch_size=0, ism_full_budget_s=20.0,
+                    tune_candidates=(20, 64, 128, 256), tism_batch_size=64, target_batch_size=64,
+                    min_run_time=1.0, check_window=30, aitac_lengths=(251, 1000), aitac_ism_batches=(3, 24)),
+    "full": dict(length=2000, n_sequences=(1, 10, 100, 500, 1000), tism_max_n=1000,
+                 lengths=(251, 1000, 2000, 5000, 20000), max_length=20000, n_length=10,
+                 n_targets=(1, 10, 100, 2002), targets_max_t=2002, n_targets_sequences=10,
+                 ism_batches=(3, 9), fastism_batches=(3, 9), fastism_batch_size=0, ism_full_budget_s=60.0,
+                 tune_candidates=(20, 64, 128, 256, 512, 1024), tism_batch_size=64, target_batch_size=64,
+                 min_run_time=1.0, check_window=30, aitac_lengths=(251, 1000), aitac_ism_batches=(3, 24)),
+}
