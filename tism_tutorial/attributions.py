@@ -477,17 +477,33 @@ def deep_lift_shap(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target:
 def model_device_dtype(model: torch.nn.Module) -> tuple[torch.device, torch.dtype]:
     """The device and dtype of ``model``'s parameters (CPU and the default dtype if it has none).
 
-    Warns if the model is in training mode (dropout and batch norm make attributions random).
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model the attribution functions will call.
+
+    Returns
+    -------
+    device : torch.device
+        Device of the first parameter (the CPU for a model without parameters).
+    dtype : torch.dtype
+        Dtype of the first parameter (torch's default dtype without parameters).
+
+    Warns
+    -----
+    UserWarning
+        If the model is in training mode (dropout and batch norm make attributions random).
 
     Raises
     ------
     ValueError
-        If ``model`` is not a ``torch.nn.Module``.
+        If ``model`` is not a ``torch.nn.Module``, or has float16/bfloat16 parameters.
     """
     return _model_device_dtype(model)
 
 
-def tism_reference_loop(model: torch.nn.Module, X, target) -> torch.Tensor:
+def tism_reference_loop(model: torch.nn.Module, X: torch.Tensor | np.ndarray,
+                        target: int | Sequence[int]) -> torch.Tensor:
     """TISM (Eq. 3) the way the reference implementation computes it: one sequence and one target at a time.
 
     For each sequence: one forward pass, then one backward pass per target
@@ -497,11 +513,11 @@ def tism_reference_loop(model: torch.nn.Module, X, target) -> torch.Tensor:
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices, in ``[0, n_targets)``.
 
     Returns
@@ -532,7 +548,8 @@ def tism_reference_loop(model: torch.nn.Module, X, target) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def ism_reference_loop(model: torch.nn.Module, X, target, start: int = 0, end: int | None = None,
+def ism_reference_loop(model: torch.nn.Module, X: torch.Tensor | np.ndarray, target: int | Sequence[int],
+                       start: int = 0, end: int | None = None,
                        batch_size: int = 20) -> torch.Tensor:
     """ISM (Eq. 2) with a plain loop: build each sequence's variants, predict them in batches.
 
@@ -543,15 +560,17 @@ def ism_reference_loop(model: torch.nn.Module, X, target, start: int = 0, end: i
 
     Parameters
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Maps float (B, 4, L) to (B, n_targets) logits; must be in eval mode.
-    X: torch.Tensor, shape=(N, 4, L)
+    X : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).
-    target: int or sequence of int
+    target : int or sequence of int
         Output index or indices.
-    start, end: int, optional
+    start : int, optional
+        First position of the window. Default 0.
+    end : int or None, optional
         Window ``[start, end)`` of positions to mutate; ``end=None`` means L.
-    batch_size: int, optional
+    batch_size : int, optional
         Variants per forward pass, >= 1. Default 20 (the paper's).
 
     Returns

@@ -106,5 +106,17 @@ class Beluga(nn.Module):
 
 
 def conv_output_length(length: int) -> int:
-    """Positions left after Beluga's six unpadded width-8 convolutions and two pools of 4 (< 1: too short)."""
+    """Positions left after Beluga's six unpadded width-8 convolutions and two pools of 4.
+
+    Parameters
+    ----------
+    length : int
+        Input length in bp.
+
+    Returns
+    -------
+    int
+        Length of the last convolution's output; below 1 means the input is
+        too short for Beluga (``length`` under 310 bp).
+    """
     return _conv_output_length(length)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,7 @@ def tune_batch_size(bench: Bench, length: int | None = None) -> tuple[int, list[
     for bs in candidates:
         xb = X[:bs]
         try:
-            m = measure(lambda: predict(bench.model, xb, batch_size=bs, device=device), device, cfg.min_run_time,
+            m = measure(partial(predict, bench.model, xb, batch_size=bs, device=device), device, cfg.min_run_time,
                         label=f"forward, batch {bs}")
         except torch.OutOfMemoryError:
             free_memory(device)
@@ -193,7 +194,7 @@ def ism_fits(bench: Bench, model: torch.nn.Module, X1: torch.Tensor, methods: di
         for width in subset_widths(bs, cfg.fastism_batches if method == TM_FAST else cfg.ism_batches, length):
             start, end = _centred(width, length)
             try:
-                m, values = measure(lambda: fn(model, X1, cfg.target, start, end, batch_size=bs), bench.device,
+                m, values = measure(partial(fn, model, X1, cfg.target, start, end, batch_size=bs), bench.device,
                                     cfg.min_run_time, label=f"{method}, {width} positions", keep_output=True)
             except FastISMUnavailable as err:
                 basis[method] = str(err)
@@ -254,7 +255,7 @@ def sweep_sequences(bench: Bench) -> tuple[list[Record], dict]:
         fn, kw, basis = tism_function(method), ({"batch_size": bs} if method == TISM_BATCHED else {}), []
         for n in cfg.n_sequences:
             if n <= cfg.tism_max_n:
-                m, values = measure(lambda: fn(model, X[:n], cfg.target, **kw), bench.device, cfg.min_run_time,
+                m, values = measure(partial(fn, model, X[:n], cfg.target, **kw), bench.device, cfg.min_run_time,
                                     label=f"{method}, N={n}", keep_output=True)
                 bench.outputs[("tism", method)] = values
                 basis.append((n, m))
@@ -316,7 +317,7 @@ def sweep_lengths(bench: Bench, reuse: dict | None = None) -> list[Record]:
             desc = (f"untrained Beluga-style network, L = {L:,} bp"
                     + (f" (zero-padded to {min_beluga_length()})" if L < min_beluga_length() else "")
                     + f", {n_parameters(model) / 1e6:,.0f} M parameters")
-            m = measure(lambda: tism_function(TISM_BATCHED)(model, X, cfg.target, batch_size=cfg.tism_batch_size),
+            m = measure(partial(tism_function(TISM_BATCHED), model, X, cfg.target, batch_size=cfg.tism_batch_size),
                         device, cfg.min_run_time, label=f"TISM, L={L}")
             records.append(measured_record(m, sweep="length", method=TISM_BATCHED, length=L, n_sequences=X.shape[0],
                                            n_targets=1, batch_size=cfg.tism_batch_size, target_batch_size=None,
@@ -355,7 +356,7 @@ def sweep_aitac(bench: Bench) -> list[Record]:
         X = _random_one_hot(cfg.n_length, L, cfg.seed)
         for n in sorted({1, cfg.n_length}):
             # a call takes milliseconds: three times the run time gives a median robust to a busy machine
-            m = measure(lambda: tism_function(TISM_BATCHED)(model, X[:n], 0, batch_size=cfg.tism_batch_size),
+            m = measure(partial(tism_function(TISM_BATCHED), model, X[:n], 0, batch_size=cfg.tism_batch_size),
                         device, 3 * cfg.min_run_time, label=f"AI-TAC TISM, L={L}, N={n}")
             records.append(measured_record(m, sweep="aitac", method=TISM_BATCHED, length=L, n_sequences=n,
                                            n_targets=1, batch_size=cfg.tism_batch_size, target_batch_size=None,
@@ -422,7 +423,7 @@ def sweep_targets(bench: Bench, ism_records: dict) -> tuple[list[Record], dict]:
                           target_batch_size=cfg.target_batch_size if batched else None, model=bench.label,
                           env=bench.env)
             if T <= cfg.targets_max_t:
-                m, values = measure(lambda: tism_function(method)(model, X, targets, **kw), device,
+                m, values = measure(partial(tism_function(method), model, X, targets, **kw), device,
                                     cfg.min_run_time, label=f"{method}, T={T}", keep_output=True)
                 bench.outputs[("vjp", method)] = values
                 del values
