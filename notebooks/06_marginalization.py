@@ -432,17 +432,25 @@ sig(pd.Series(beluga_rank, name=info.label))
 # in Taylor's top 10).
 
 # %%
-fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
-for grp, color in [("top 50", "C3"), ("random 50", "C0")]:
-    part = check[check.group == grp]
-    ax.scatter(part.exact, part.taylor_same_positions, s=14, color=color, alpha=0.7, label=f"{grp} by Taylor")
-lim = [check[["exact", "taylor_same_positions"]].min().min(), check[["exact", "taylor_same_positions"]].max().max()]
-ax.plot(lim, lim, "k:", lw=0.8, label="Taylor = exact")
-ax.set_xlabel("exact mean change in logit (substitute + predict)")
-ax.set_ylabel("Taylor mean change in logit (Eq. M1)")
-ax.legend(fontsize=8)
-ax.set_title(f"JASPAR motifs, target {target}, same positions\n{info.label}", fontsize=9)
-plt.show()
+def taylor_vs_exact_scatter(table: pd.DataFrame, title: str, named: pd.DataFrame | None = None) -> None:
+    """Taylor against exact mean effect of the checked motifs (top 50 and random 50 by Taylor), with y = x."""
+    fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
+    for grp, color in [("top 50", "C3"), ("random 50", "C0")]:
+        part = table[table.group == grp]
+        ax.scatter(part.exact, part.taylor_same_positions, s=14, color=color, alpha=0.7, label=f"{grp} by Taylor")
+    for row in (named if named is not None else table.iloc[:0]).itertuples():
+        ax.annotate(row.name, (row.exact, row.taylor_same_positions), fontsize=7)
+    values = table[["exact", "taylor_same_positions"]]
+    lim = [values.min().min(), values.max().max()]
+    ax.plot(lim, lim, "k:", lw=0.8, label="Taylor = exact")
+    ax.set_xlabel("exact mean change in logit (substitute + predict)")
+    ax.set_ylabel("Taylor mean change in logit (Eq. M1)")
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=9)
+    plt.show()
+
+
+taylor_vs_exact_scatter(check, f"JASPAR motifs, target {target}, same positions\n{info.label}")
 
 # %% [markdown]
 # **Figure 4.** Each point is a JASPAR consensus motif, its effect averaged
@@ -755,22 +763,10 @@ sig(pd.Series(sim_rank, name="trained simulated model"))
 # {glue:text}`sim_task`.
 
 # %%
-fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
-for grp, color in [("top 50", "C3"), ("random 50", "C0")]:
-    part = sim_check[sim_check.group == grp]
-    ax.scatter(part.exact, part.taylor_same_positions, s=14, color=color, alpha=0.7, label=f"{grp} by Taylor")
 task_factors = [sim.MOTIFS[f] for j, f in enumerate(sim.ADDITIVE) if grammar.additive[sim_task, j] > 0]
 named = pd.concat([sim_check[sim_check.matrix_id.isin(task_factors)], sim_check.nlargest(3, "exact")])
-for row in named.drop_duplicates("matrix_id").itertuples():
-    ax.annotate(row.name, (row.exact, row.taylor_same_positions), fontsize=7)
-lim = [sim_check[["exact", "taylor_same_positions"]].min().min(),
-       sim_check[["exact", "taylor_same_positions"]].max().max()]
-ax.plot(lim, lim, "k:", lw=0.8, label="Taylor = exact")
-ax.set_xlabel("exact mean change in logit (substitute + predict)")
-ax.set_ylabel("Taylor mean change in logit (Eq. M1)")
-ax.legend(fontsize=8)
-ax.set_title(f"JASPAR motifs, trained simulated model, task {sim_task}", fontsize=9)
-plt.show()
+taylor_vs_exact_scatter(sim_check, f"JASPAR motifs, trained simulated model, task {sim_task}",
+                        named.drop_duplicates("matrix_id"))
 
 # %% [markdown]
 # **Figure 7.** As Figure 4, on the trained simulated model (task
