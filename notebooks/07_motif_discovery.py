@@ -92,6 +92,7 @@ from tqdm.auto import tqdm
 
 import tism_tutorial as tt
 from tism_tutorial import aitac, motifs, profiles, sequences
+from tism_tutorial import seqlets as sq
 from tism_tutorial import simulate as sim
 from tism_tutorial.book import glue
 from tism_tutorial.sequences import JASPAR_IDS, jaspar_pwms, motif_sequences
@@ -223,7 +224,7 @@ pd.Series(attr_seconds, name="seconds (this run)").to_frame().round(2)
 motifs.enable_numba_cache()
 t0 = time.perf_counter()
 toy = maps["ISM"][:40, 0]
-motifs.call_seqlets(toy, X[:40])
+sq.call_seqlets(toy, X[:40])
 motifs.modisco_patterns(toy, X[:40], n_leiden_runs=1)
 database = sequences.jaspar_motifs(include=sim.MOTIFS)
 motifs.tomtom_pairs({"toy": next(iter(database.values()))}, database)
@@ -240,14 +241,14 @@ seqlets, curves, rows = {}, [], []
 for v in tqdm(maps, desc="seqlets"):
     for j, t in enumerate(tasks):
         t0 = time.perf_counter()
-        s = motifs.call_seqlets(maps[v][:, j], X)
+        s = sq.call_seqlets(maps[v][:, j], X)
         seqlet_seconds[v] += time.perf_counter() - t0
         seqlets[v, t] = s
         sites = task_sites(t)
         if len(s):
-            curves.append(motifs.precision_recall(s, sites).assign(variant=v, task=t))
-        rows.append({"variant": v, "task": t, **motifs.seqlet_scores(s, sites),
-                     "chance precision": motifs.chance_precision(s, sites, X.shape[-1], random_state=seed)})
+            curves.append(sq.precision_recall(s, sites).assign(variant=v, task=t))
+        rows.append({"variant": v, "task": t, **sq.seqlet_scores(s, sites),
+                     "chance precision": sq.chance_precision(s, sites, X.shape[-1], random_state=seed)})
 seqlet_table = pd.DataFrame(rows)
 pooled = seqlet_table.groupby("variant", sort=False).apply(lambda g: pd.Series({
     "seqlets": g.n_seqlets.sum(), "driving sites": g.n_sites.sum(),
@@ -552,13 +553,13 @@ print(f"target {target}: {names[target]}; {len(Xb)} sequences; TISM {b_tism_s:.1
 ap1_sites = b_sites[b_sites.motif == "AP-1"]
 b_rows, b_patterns = [], {}
 for v, hyp in [("TISM", b_tism), ("DeepLIFT/SHAP", b_dls)]:
-    s = motifs.call_seqlets(hyp, Xb)
+    s = sq.call_seqlets(hyp, Xb)
     row = {"variant": v, "seqlets": len(s)}
     for label, sites in [("AP-1", ap1_sites), ("any inserted", b_sites)]:
-        sc = motifs.seqlet_scores(s, sites) if len(sites) else {"precision": np.nan, "recall": np.nan}
+        sc = sq.seqlet_scores(s, sites) if len(sites) else {"precision": np.nan, "recall": np.nan}
         row[f"precision ({label})"] = sc["precision"]
         row[f"recall ({label})"] = sc["recall"]
-    row["chance precision (any inserted)"] = motifs.chance_precision(s, b_sites, 2000, random_state=seed)
+    row["chance precision (any inserted)"] = sq.chance_precision(s, b_sites, 2000, random_state=seed)
     b_patterns[v] = motifs.modisco_patterns(hyp, Xb, min_metacluster_size=10, final_min_cluster_size=5,
                                             n_leiden_runs=P["n_leiden_runs"])
     b_match = motifs.match_patterns(b_patterns[v], database, {"AP-1": JASPAR_IDS["AP-1"]})
@@ -645,7 +646,7 @@ glue("runtime_minutes", (time.perf_counter() - t_start) / 60, "{:.1f}")
 #
 # ## Exercises
 #
-# 1. Give `motifs.call_seqlets` a stricter threshold (1e-4): how do the
+# 1. Give `seqlets.call_seqlets` a stricter threshold (1e-4): how do the
 #    precision and recall of each variant move along the PR curves?
 # 2. Run TF-MoDISco on ISM maps that are *not* centered (`tt.ism` directly):
 #    which patterns change, and why does centering matter for hypothetical

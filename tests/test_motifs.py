@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from tism_tutorial import motifs, sequences
+from tism_tutorial import seqlets as sq
 
 
 def random_one_hot(n: int, length: int, seed: int = 0, dtype=torch.float32) -> torch.Tensor:
@@ -28,82 +29,9 @@ def _seqlets(rows):
 # precision and recall of known sites
 # ----------------------------------------------------------------------------
 
-def test_precision_recall_hand_made():
-    """Three seqlets ranked by p-value: a hit, a miss, then a second hit of the same site."""
-    sites = _sites([(0, 10, 20), (1, 5, 12)])
-    seqlets = _seqlets([(0, 18, 25, 1e-4),   # overlaps site 0 by 2 bp
-                        (1, 12, 16, 1e-3),   # touches site 1's end: half-open, no overlap
-                        (0, 0, 10, 1e-2),    # ends where site 0 starts: no overlap
-                        (0, 12, 14, 1e-1)])  # inside site 0 again
-    curve = motifs.precision_recall(seqlets, sites)
-    np.testing.assert_allclose(curve["precision"], [1, 1 / 2, 1 / 3, 2 / 4])
-    np.testing.assert_allclose(curve["recall"], [0.5, 0.5, 0.5, 0.5])
-    assert curve["n_seqlets"].tolist() == [1, 2, 3, 4]
-    scores = motifs.seqlet_scores(seqlets, sites)
-    assert scores == {"n_seqlets": 4, "n_sites": 2, "precision": 0.5, "recall": 0.5}
-
-
-def test_precision_recall_orders_by_p_value():
-    """The table's order does not matter: the curve follows the p-values."""
-    sites = _sites([(0, 10, 20), (1, 5, 12)])
-    seqlets = _seqlets([(2, 0, 5, 0.5), (1, 4, 6, 0.2), (0, 15, 30, 0.1)])
-    curve = motifs.precision_recall(seqlets, sites)
-    np.testing.assert_allclose(curve["p_value"], [0.1, 0.2, 0.5])
-    np.testing.assert_allclose(curve["precision"], [1, 1, 2 / 3])
-    np.testing.assert_allclose(curve["recall"], [0.5, 1, 1])
-
-
-def test_no_seqlets_give_an_empty_curve():
-    sites = _sites([(0, 10, 20)])
-    assert motifs.precision_recall(_seqlets([]), sites).empty
-    s = motifs.seqlet_scores(_seqlets([]), sites)
-    assert s["n_seqlets"] == 0 and s["recall"] == 0 and np.isnan(s["precision"])
-
-
-def test_chance_precision_extremes():
-    """Seqlets as long as the sequence always hit a site there; a sequence without sites never."""
-    sites = _sites([(0, 40, 50)])
-    assert motifs.chance_precision(_seqlets([(0, 0, 100, 0.1)]), sites, length=100) == 1.0
-    assert motifs.chance_precision(_seqlets([(1, 0, 10, 0.1)]), sites, length=100) == 0.0
-    # a 10-bp seqlet overlaps a 10-bp site at 19 of 91 starts
-    p = motifs.chance_precision(_seqlets([(0, 0, 10, 0.1)]), sites, length=100, n_draws=2000)
-    assert abs(p - 19 / 91) < 0.03
-
-
-@pytest.mark.parametrize("bad, match", [
-    (pd.DataFrame({"sequence": [0], "start": [3]}), "lacks column"),
-    (_sites([(0, 5, 5)]), "empty, inverted"),
-    (_sites([(0, -1, 5)]), "negative"),
-    ([(0, 1, 2)], "DataFrame"),
-])
-def test_bad_interval_tables_raise(bad, match):
-    with pytest.raises(ValueError, match=match):
-        motifs.precision_recall(_seqlets([(0, 1, 4, 0.1)]), bad)
-    with pytest.raises(ValueError, match=match):
-        motifs.chance_precision(_seqlets([(0, 1, 4, 0.1)]), bad, length=10)
-
-
-def test_no_sites_and_long_seqlets_raise():
-    with pytest.raises(ValueError, match="sites is empty"):
-        motifs.precision_recall(_seqlets([(0, 1, 4, 0.1)]), _sites([]))
-    with pytest.raises(ValueError, match="beyond the sequence length"):
-        motifs.chance_precision(_seqlets([(0, 1, 40, 0.1)]), _sites([(0, 1, 3)]), length=20)
-    with pytest.raises(ValueError, match="p_value"):
-        motifs.precision_recall(_sites([(0, 1, 4)]), _sites([(0, 1, 3)]))
-
-
 # ----------------------------------------------------------------------------
 # projection and seqlet calling
 # ----------------------------------------------------------------------------
-
-def test_project_picks_the_observed_base(X):
-    hyp = torch.randn(3, 2, 4, X.shape[-1], dtype=torch.float64)
-    proj = motifs.project(hyp, X)
-    ref = X.argmax(dim=1)  # (N, L)
-    expected = hyp.gather(2, ref[:, None, None, :].expand(-1, 2, 1, -1))[:, :, 0]
-    torch.testing.assert_close(proj, expected)
-    torch.testing.assert_close(motifs.project(hyp[:, 0], X), expected[:, 0])
-
 
 def test_enable_numba_cache_is_idempotent():
     """The first call turns caching on for the uncached kernels; a second call finds none left."""
@@ -117,18 +45,18 @@ def test_call_seqlets_finds_a_planted_bump_and_checks_input():
     rng = np.random.default_rng(0)
     hyp = torch.from_numpy(rng.normal(0, 0.05, (6, 4, 200))).float()
     hyp[:, :, 100:110] += 2.0  # every base high at 100-109: its projection is high too
-    s = motifs.call_seqlets(hyp, X, threshold=0.01)
+    s = sq.call_seqlets(hyp, X, threshold=0.01)
     assert list(s.columns) == ["sequence", "start", "end", "attribution", "p_value"]
-    sc = motifs.seqlet_scores(s, _sites([(i, 100, 110) for i in range(6)]))
+    sc = sq.seqlet_scores(s, _sites([(i, 100, 110) for i in range(6)]))
     assert sc["recall"] == 1.0 and sc["precision"] >= 0.8
     with pytest.raises(ValueError, match="one task"):
-        motifs.call_seqlets(hyp[:, None], X)
+        sq.call_seqlets(hyp[:, None], X)
     with pytest.raises(ValueError, match="threshold"):
-        motifs.call_seqlets(hyp, X, threshold=0)
+        sq.call_seqlets(hyp, X, threshold=0)
     with pytest.raises(ValueError, match="one-hot"):
-        motifs.call_seqlets(hyp, X * 2)
+        sq.call_seqlets(hyp, X * 2)
     with pytest.raises(ValueError, match="does not match"):
-        motifs.call_seqlets(hyp[:, :, :50], X)
+        sq.call_seqlets(hyp[:, :, :50], X)
 
 
 def test_hypothetical_variants_check_tasks(conv_model, X):
