@@ -644,10 +644,63 @@ glue("tism_all_targets_how", how(tism_all))
 #
 # ## Exercises
 #
-# 1. Time TISM and ISM in float16 or bfloat16 on a GPU
-#    (`model.half()`). Which method gains more, and do the agreement checks
-#    still hold at {glue:text}`rtol:.0e`?
-# 2. The quick profile extrapolates Beluga's ISM from a few dozen forward
-#    passes. Time a whole ISM of one 2-kb sequence
-#    (`bm.measure(lambda: attributions.ism_reference_loop(model, X, 267), device)`)
-#    and compare it with the extrapolated value in the JSON.
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: timing-half
+#
+# The attribution functions refuse float16 and bfloat16 models (try
+# `tt.gradient(model.half(), X, 267)`). Compute the gradient of one target in
+# float32 and under `torch.autocast(device_type, dtype=torch.bfloat16)` yourself,
+# form TISM from both, and compare them. Why is half precision riskier for ISM
+# than for TISM?
+# ````
+#
+# ````{solution} timing-half
+# :class: dropdown
+#
+# ```python
+# def grad_autocast(model, X, target, dtype):
+#     x = X.to(device).requires_grad_(True)
+#     with torch.autocast(device.type, dtype=dtype):
+#         y = model(x)[:, target].sum()
+#     return torch.autograd.grad(y, x)[0].float().cpu()
+#
+# g32 = tt.gradient(model, X, 267)
+# g16 = grad_autocast(model, X, 267, torch.bfloat16)
+# err = (tt.tism(g16, X) - tt.tism(g32, X)).norm() / tt.tism(g32, X).norm()
+# ```
+#
+# bfloat16 keeps 8 bits of mantissa, a relative precision of about 0.4 %.
+# TISM is a difference of two gradient entries of similar size, so it inherits
+# a relative error of that order. ISM is a difference of two *predictions*:
+# each logit is rounded relative to its own size, which can be much larger than
+# the single-base effect, so small effects can vanish or change sign. That is
+# why the package refuses half-precision models instead of returning
+# attributions that are silently off; the speed gain of half precision
+# belongs to training and prediction, not to attribution.
+# ````
+#
+# ````{exercise}
+# :label: timing-whole-ism
+#
+# The quick profile extrapolates Beluga's ISM from a few dozen forward
+# passes. Time a whole ISM of one 2-kb sequence
+# (`bm.measure(partial(attributions.ism_reference_loop, model, X[:1], 267), device)`,
+# with `from functools import partial`) and compare it with the extrapolated
+# value in the JSON.
+# ````
+#
+# ````{solution} timing-whole-ism
+# :class: dropdown
+#
+# The extrapolation assumes that ISM time grows linearly with the number of
+# forward passes (6,000 for 2 kb) at the measured time per batch. A whole run
+# departs from it when batches of the full run behave differently from the
+# timed subset: memory traffic, caching, thread scheduling, and on a shared
+# machine the load of other jobs. The chapter already prints this comparison
+# for the AI-TAC-style rows it measures whole; expect agreement within tens of
+# percent on a quiet machine, and much worse on a busy one, which is why every
+# extrapolated number in the chapter is marked as such.
+# ````
+

@@ -917,11 +917,71 @@ glue("runtime_minutes", (time.perf_counter() - t_start) / 60)
 #
 # ## Exercises
 #
-# 1. Put the AP-1 and NFAT consensus sites 5 bp apart instead of 100: does
-#    the exact interaction change? The grammar does not care about their
-#    distance; does the model?
-# 2. Scan the reverse complements of the JASPAR consensus sequences as well
-#    (`motif[::-1]` with A↔T, C↔G) and take the larger effect per motif: do
-#    the planted factors rank higher?
-# 3. Replace the random backgrounds by simulated sequences that carry an
-#    NFAT site, and scan for AP-1 again: how large is its Taylor effect now?
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: marginalization-spacing
+#
+# Put the AP-1 and NFAT consensus sites 5 bp apart instead of 100: does
+# the exact interaction change? The grammar does not care about their
+# distance; does the model?
+# ````
+#
+# ````{solution} marginalization-spacing
+# :class: dropdown
+#
+# Call `mg.pair_interaction` again with `start_b = start_a + len(motif_a) + 5`
+# and compare the interaction column with the chapter's. The labels add the
+# cooperative term whenever both sites are present, wherever they are, so a
+# model that generalises the grammar should give a similar interaction at both
+# distances. Convolutional layers, however, see two nearby sites in the same
+# receptive field and can combine them there, while distant sites meet only
+# after pooling; a different interaction at 5 bp is therefore a property the
+# model learned, not one the data require.
+# ````
+#
+# ````{exercise}
+# :label: marginalization-strands
+#
+# Scan the reverse complements of the JASPAR consensus sequences as well
+# (`motif[::-1]` with A↔T, C↔G) and take the larger effect per motif: do
+# the planted factors rank higher?
+# ````
+#
+# ````{solution} marginalization-strands
+# :class: dropdown
+#
+# ```python
+# rc = str.maketrans("ACGT", "TGCA")
+# both = list(jaspar.consensus) + [c.translate(rc)[::-1] for c in jaspar.consensus]
+# ```
+#
+# Scan `both`, then take, for each matrix, the larger of its two mean effects.
+# The simulator plants every site on a random strand
+# (`sequences.plant_site`), so a model trained on it responds to both
+# orientations, while a forward-only scan tests one. For non-palindromic
+# motifs the two-strand maximum can only raise the planted factors' effects,
+# so their ranks can only improve; whether they reach the top depends on the
+# first-order problem the chapter describes (the expansion point), which the
+# strand does not fix.
+# ````
+#
+# ````{exercise}
+# :label: marginalization-context
+#
+# Replace the random backgrounds by simulated sequences that carry an
+# NFAT site, and scan for AP-1 again: how large is its Taylor effect now?
+# ````
+#
+# ````{solution} marginalization-context
+# :class: dropdown
+#
+# Use `sim.simulate` and keep the sequences whose `sites` table lists NFAT
+# but not AP-1; compute the gradient there and rerun the scan. The first-order
+# estimate is taken at the sequence it is given: with NFAT present, the
+# gradient already contains the model's response to the AND term, so AP-1's
+# Taylor effect should move towards its exact effect in that context. This is
+# the chapter's expansion-point argument made concrete: the same formula gives
+# different answers depending on where the expansion is taken.
+# ````
+

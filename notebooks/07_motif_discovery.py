@@ -646,10 +646,66 @@ glue("runtime_minutes", (time.perf_counter() - t_start) / 60, "{:.1f}")
 #
 # ## Exercises
 #
-# 1. Give `seqlets.call_seqlets` a stricter threshold (1e-4): how do the
-#    precision and recall of each variant move along the PR curves?
-# 2. Run TF-MoDISco on ISM maps that are *not* centered (`tt.ism` directly):
-#    which patterns change, and why does centering matter for hypothetical
-#    contributions?
-# 3. Raise `n_attr` until the cooperative pair's motifs (AP-1, NFAT) are
-#    recovered in task 0: which variant needs the fewest sequences?
+# Solutions are folded under each exercise: try first, then open them.
+#
+# ````{exercise}
+# :label: motifs-threshold
+#
+# Give `seqlets.call_seqlets` a stricter threshold (1e-4): how do the
+# precision and recall of each variant move along the PR curves?
+# ````
+#
+# ````{solution} motifs-threshold
+# :class: dropdown
+#
+# A stricter threshold keeps only the most significant seqlets, so each
+# variant calls fewer of them: its PR curve gets shorter, recall falls, and
+# precision usually rises because the seqlets that remain are the strongest
+# spans, which tend to be planted sites. Compare the new `scores` table with
+# the chapter's: a variant whose precision rises a lot was calling many weak
+# false seqlets; one whose recall collapses had planted sites only among its
+# weaker spans.
+# ````
+#
+# ````{exercise}
+# :label: motifs-centering
+#
+# Run TF-MoDISco on ISM maps that are *not* centered (`tt.ism` directly):
+# which patterns change, and why does centering matter for hypothetical
+# contributions?
+# ````
+#
+# ````{solution} motifs-centering
+# :class: dropdown
+#
+# Raw ISM is zero at the reference base and puts every effect on the
+# alternatives. TF-MoDISco multiplies the hypothetical map by the one-hot
+# sequence to get the actual contributions, so with raw ISM every
+# contribution is zero: there are no seqlets and no patterns (or only noise).
+# Centering (Eq. 4) subtracts the mean over the four bases, which puts
+# $-\tfrac14\sum_b \mathrm{ISM}(l, b)$ on the reference base: a base whose
+# mutation hurts the prediction gets a positive contribution. Hypothetical
+# contributions must be centered for the same reason the corrected gradient is
+# (chapter 1).
+# ````
+#
+# ````{exercise}
+# :label: motifs-sample-size
+#
+# Raise `n_attr` until the cooperative pair's motifs (AP-1, NFAT) are
+# recovered in task 0: which variant needs the fewest sequences?
+# ````
+#
+# ````{solution} motifs-sample-size
+# :class: dropdown
+#
+# The cooperative pair drives a label only in sequences that carry both
+# sites, a minority of the simulated sequences, so its seqlets are rare and
+# TF-MoDISco needs enough of them to form a pattern. Increase `n_attr` in
+# `profiles.MOTIF_DISCOVERY` (or pass more held-out sequences) and rerun the
+# recovery table for task 0. The cheap variants (TISM, gradient×input) make
+# large `n_attr` affordable; ISM and DeepLIFT/SHAP cost more per sequence, so
+# the practical answer weighs recovery against the pipeline time the chapter
+# measures.
+# ````
+
