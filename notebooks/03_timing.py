@@ -660,6 +660,8 @@ glue("tism_all_targets_how", how(tism_all))
 # :class: dropdown
 #
 # ```python
+# import tism_tutorial as tt
+#
 # def grad_autocast(model, X, target, dtype):
 #     x = X.to(device).requires_grad_(True)
 #     with torch.autocast(device.type, dtype=dtype):
