@@ -27,7 +27,8 @@ import textwrap
 import pytest
 
 MODULES = ["aitac", "attributions", "book", "cache", "metrics", "plotting", "robustness", "sequences",
-           "simulate", "targets", "validate", "weights", "model", "profiles", "paper", "motifs", "marginalize", "seqlets"]
+           "simulate", "targets", "validate", "weights", "model", "profiles", "paper", "motifs", "marginalize",
+           "seqlets"]
 
 SECTION = re.compile(r"^(\s*)([A-Z][a-z]+(?: [A-Z][a-z]+)?)\n\1(-+)$", re.M)
 
