@@ -51,6 +51,18 @@ def test_glue_prints_name_and_formatted_value(capsys):
     assert "answer = 0.12" in capsys.readouterr().out
 
 
+def test_glue_prints_numbers_rounded_by_default(capsys):
+    """Without a format, floats print to four significant digits and integers with thousands separators."""
+    import numpy as np
+
+    glue("ratio", 428704.1028992826)
+    glue("share", np.float64(0.0076776499554398))
+    glue("pairs", 1750009)
+    glue("label", "measured")
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["ratio = 4.287e+05", "share = 0.007678", "pairs = 1,750,009", "label = measured"]
+
+
 def test_plot_attribution_draws_logo_and_heatmap_with_titles():
     """One map gives a two-panel figure: logo over heatmap, the weights label in the suptitle."""
     fig = plot_attribution(torch.randn(4, 30), "TISM", start=100, suptitle="UNTRAINED test model")

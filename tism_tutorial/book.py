@@ -12,10 +12,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from . import paper
 
 
-def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
+def _readable(value: Any) -> str:
+    """A number as a reader sees it: floats to four significant digits, integers with thousands separators."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    return f"{float(value):,.4g}"
+
+
+def glue(name: str, value: Any, fmt: str | None = None, quiet: bool = False) -> None:
     """Print ``name = value`` and glue ``value`` under ``name`` for the book.
 
     Parameters
@@ -24,8 +35,10 @@ def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
         Key used in the chapter's markdown as ``{glue:text}`name```.
     value : object
         The computed value; numbers are formatted in the markdown reference.
-    fmt : str, optional
-        Format used for the printed line only.
+    fmt : str or None, optional
+        Format used for the printed line only; None (default) prints floats to
+        four significant digits and integers with thousands separators, so
+        no printed number is more precise than the book shows.
     quiet : bool, optional
         Glue without printing. Default False.
 
@@ -35,7 +48,7 @@ def glue(name: str, value: Any, fmt: str = "{}", quiet: bool = False) -> None:
         Without myst-nb (Colab, plain Jupyter) the value is only printed.
     """
     if not quiet:
-        print(f"{name} = {fmt.format(value)}")
+        print(f"{name} = {_readable(value) if fmt is None else fmt.format(value)}")
     try:
         from myst_nb import glue as _glue
     except ImportError:  # Colab or a plain Jupyter install: printing is enough

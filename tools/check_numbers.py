@@ -18,7 +18,9 @@ from pathlib import Path
 # A decimal number: optional sign, digits, a point, digits, optional exponent.
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*\.\d+(?:[eE][-+]?\d+)?(?![\w.])")
 NAN = re.compile(r"(?<![\w])NaN(?![\w])")
-SKIP_CLASSES = ("cell_input", "highlight", "MathJax", "math", "headerlink", "docutils literal", "sig ")
+#: Class names (whole tokens, not substrings: pages carry "mathjax_ignore") whose text is not checked:
+#: code cells' sources, math, permalink signs, inline code and API signatures.
+SKIP_CLASSES = {"cell_input", "math", "MathJax", "headerlink", "literal", "sig", "sig-object"}
 
 
 def significant_digits(text: str) -> int:
@@ -29,44 +31,53 @@ def significant_digits(text: str) -> int:
 
 
 class _Text(HTMLParser):
-    """Collect visible text outside code inputs, math and signatures."""
+    """Collect visible text outside code inputs, math and signatures.
+
+    Each start tag is pushed with whether it starts a skipped region; an end
+    tag pops back to its own start tag, so unclosed tags (``<p>``, ``<li>``)
+    cannot leave the parser stuck inside or outside a skipped region.
+    """
+
+    VOID = {"br", "img", "meta", "link", "input", "hr", "source", "wbr", "col", "area", "base", "embed"}
 
     def __init__(self) -> None:
         super().__init__()
-        self.depth_skip = 0
-        self.stack: list[bool] = []
+        self.stack: list[tuple[str, bool]] = []
         self.chunks: list[str] = []
 
+    def _skipping(self) -> bool:
+        return any(skip for _, skip in self.stack)
+
     def handle_starttag(self, tag, attrs):
-        cls = dict(attrs).get("class") or ""
-        skip = tag in ("script", "style", "code") or any(c in cls for c in SKIP_CLASSES)
-        if tag in ("br", "img", "meta", "link", "input", "hr"):
+        if tag in self.VOID:
             return
-        self.stack.append(skip)
-        self.depth_skip += skip
+        classes = set((dict(attrs).get("class") or "").split())
+        skip = tag in ("script", "style", "code") or bool(classes & SKIP_CLASSES)
+        self.stack.append((tag, skip))
 
     def handle_endtag(self, tag):
-        if tag in ("br", "img", "meta", "link", "input", "hr") or not self.stack:
-            return
-        self.depth_skip -= self.stack.pop()
+        for k in range(len(self.stack) - 1, -1, -1):
+            if self.stack[k][0] == tag:
+                del self.stack[k:]
+                return
 
     def handle_data(self, data):
-        if not self.depth_skip:
+        if not self._skipping():
             self.chunks.append(data)
 
 
-def findings(page: Path) -> list[str]:
-    """Every over-precise number and every "NaN" on one HTML page, with some context."""
+def findings(page: Path) -> tuple[list[str], int]:
+    """Every over-precise number and every "NaN" on one HTML page, and how many numbers were read."""
     parser = _Text()
     parser.feed(page.read_text(errors="replace"))
     text = " ".join(parser.chunks)
-    out = []
+    out, numbers = [], NUMBER.findall(text)
     for m in NUMBER.finditer(text):
         if significant_digits(m.group()) > 4:
             out.append(f"{page.name}: {m.group()!r} in ...{text[max(0, m.start() - 50):m.end() + 20]!r}")
     for m in NAN.finditer(text):
         out.append(f"{page.name}: NaN in ...{text[max(0, m.start() - 60):m.end() + 20]!r}")
-    return out
+    return out, len(numbers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,8 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         print(f"no chapter pages under {root / 'notebooks'}")
         return 1
-    bad = [f for page in pages for f in findings(page)]
-    print("\n".join(bad) if bad else f"{len(pages)} chapter pages: no number over four significant digits, no NaN")
+    bad, read = [], 0
+    for page in pages:
+        found, n = findings(page)
+        if n == 0:  # a page with no decimal number at all means the parser skipped it: fail loudly
+            bad.append(f"{page.name}: no decimal number read (is the page's text being skipped?)")
+        bad += found
+        read += n
+    print("\n".join(bad) if bad else f"{len(pages)} chapter pages, {read:,} decimal numbers read: "
+          "none over four significant digits, no NaN")
     return 1 if bad else 0
 
 
