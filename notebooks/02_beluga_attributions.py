@@ -128,8 +128,9 @@ glue("logit_range", f"{float(all_logits.min()):.2f} to {float(all_logits.max()):
 # untrained fallback is initialised with He (Kaiming) normal weights and zero
 # biases (`tism_tutorial.weights.untrained_beluga`), which keeps activations
 # at their size through the ReLU layers, so its logits spread like a network's
-# rather than sitting at 0.000 (PyTorch's default initialisation); it is still
-# random and labelled UNTRAINED everywhere.
+# instead of collapsing towards zero as with PyTorch's default initialisation
+# (`tests/test_weights.py` checks the spread); it is still random and
+# labelled UNTRAINED everywhere.
 #
 # ## The gradient and everything built from it
 #
@@ -544,10 +545,10 @@ glue("r_scaled_min", float(np.min(r_scaled)), "{:.3f}")
 # Pearson(TISM, ISM) is {glue:text}`pearson_tism_ism:.3f` on logits and
 # {glue:text}`r_tism_ism_prob:.3f` on probabilities; across the shifted
 # predictions its lowest value on probabilities is {glue:text}`r_prob_min:.3f`,
-# a drop of {glue:text}`r_prob_drop` from the logit scale (the y axis starts
+# a drop of {glue:text}`r_prob_drop:.1e` from the logit scale (the y axis starts
 # at zero, so a drop that small is a flat line). The size of the drop depends
 # on how large the ISM effects are on the logit scale: this model's largest
-# effect is {glue:text}`ism_max_logit` logits. Scaled so that the largest
+# effect is {glue:text}`ism_max_logit:.2g` logits. Scaled so that the largest
 # effect is 2 logits, the same maps fall to {glue:text}`r_scaled_min:.3f` on
 # probabilities for predictions near 0 or 1: effects of logit size are bent by
 # the sigmoid there, tiny ones see an almost linear sigmoid.
@@ -597,7 +598,7 @@ timing["x gradient"] = timing["seconds"] / timing["seconds"][0]
 timing["weights"] = info.label
 glue("ism_full_over_grad", float(timing["x gradient"].iloc[-1]), "{:,.0f}")
 print(f"device {dev}, {torch.get_num_threads()} CPU threads, {info.label}")
-timing.round(3)
+timing.style.format({"seconds": "{:,.3g}", "x gradient": "{:,.3g}"}).hide(axis="index")
 
 # %% [markdown]
 # On this device, ISM over the full sequence would take about

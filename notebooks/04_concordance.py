@@ -552,7 +552,7 @@ glue("r_without_motif", r_without, "{:.3f}")
 # %% [markdown]
 # Pairs whose sequence carries the factor's motif have mean concordance
 # {glue:text}`r_with_motif:.2f`; pairs without it
-# {glue:text}`r_without_motif:.2f` (NaN when a group is empty, e.g. with your
+# {glue:text}`r_without_motif:.2f` (not defined when a group is empty, e.g. with your
 # own FASTA sequences).
 #
 # **By position.** Inside a window, are the errors of TISM concentrated on the

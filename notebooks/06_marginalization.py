@@ -90,7 +90,7 @@ import tism_tutorial as tt
 from tism_tutorial import aitac, metrics, profiles
 from tism_tutorial import marginalize as mg
 from tism_tutorial import simulate as sim
-from tism_tutorial.book import glue
+from tism_tutorial.book import glue, show
 
 dev = tt.resolve_device(device)
 if dev.type == "cpu":
@@ -99,11 +99,6 @@ P = profiles.sizes(profiles.MARGINALIZATION, profile, dev)
 print(f"device: {dev}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads, profile {P['profile']!r}")
 t_start = time.perf_counter()
 
-
-def sig(table, digits: int = 3):
-    """A table's floats rounded to ``digits`` significant digits, for display."""
-    table = table.to_frame() if isinstance(table, pd.Series) else table
-    return table.apply(lambda c: c.map(lambda v: float(f"{v:.{digits}g}")) if c.dtype.kind == "f" else c)
 
 # %% [markdown]
 # The profile sets every size in the chapter:
@@ -341,7 +336,7 @@ def accuracy_by_k(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 beluga_acc = accuracy_by_k(beluga_rows)
-sig(beluga_acc)
+show(beluga_acc)
 
 # %% [markdown]
 # Table: Taylor against exact marginalization on Beluga ({glue:text}`beluga_label`),
@@ -389,7 +384,7 @@ ns = P["scan_backgrounds"]
 scan = mg.taylor_marginalize(G[:ns], X[:ns], list(jaspar.consensus))  # (ns, n_motifs, L), NaN off the end
 jaspar["taylor_mean"] = torch.nanmean(scan.double(), dim=(0, 2)).numpy()
 ranked = jaspar.sort_values("taylor_mean", ascending=False).reset_index(drop=True)
-sig(ranked[["matrix_id", "name", "consensus", "width", "taylor_mean"]].head(10))
+show(ranked[["matrix_id", "name", "consensus", "width", "taylor_mean"]].head(10))
 
 # %% [markdown]
 # Table: the ten JASPAR motifs with the largest mean Taylor effect on target
@@ -423,7 +418,7 @@ def rank_agreement(check: pd.DataFrame, top_k: int = 10) -> dict:
 
 
 beluga_rank = rank_agreement(check)
-sig(pd.Series(beluga_rank, name=info.label))
+show(pd.Series(beluga_rank, name=info.label))
 
 # %% [markdown]
 # Table: agreement between the Taylor and the exact effects of the 100
@@ -506,7 +501,7 @@ cost = pd.DataFrame({
     "how": ["measured (gradient + Eq. M1)", f"EXTRAPOLATED from {P['bench_pairs']} pairs at batch size {best_bs}",
             f"measured, batch size {best_bs}"],
 }, index=["Taylor scan, all motifs x positions", "exact, all motifs x positions", "exact, subset"])
-sig(cost)
+show(cost)
 
 # %% [markdown]
 # Table: seconds to score motif × position pairs on one 2-kb input with
@@ -577,7 +572,7 @@ sim_model, history = aitac.train(config, train.X, train.y, val.X, val.y, seed=se
 sim_model = sim_model.cpu().eval()
 glue("sim_val_corr", float(history.val_corr.max()))
 glue("sim_n_train", len(train))
-sig(history)
+show(history)
 
 # %% [markdown]
 # The model, trained on {glue:text}`sim_n_train` sequences, reaches a
@@ -602,7 +597,7 @@ sim_rows = mg.taylor_vs_exact(sim_model, Xb[:nsb], G_sim[:nsb, sim_task], sim_pa
                               batch_size=256)
 sim_acc = accuracy_by_k(sim_rows)
 by_kind = {kind: accuracy_by_k(part) for kind, part in sim_rows.groupby("kind")}
-sig(sim_acc)
+show(sim_acc)
 
 # %% [markdown]
 # Table: Taylor against exact marginalization on the trained simulated model,
@@ -704,7 +699,7 @@ planted["top 10, length-corrected"] = planted["rank, length-corrected"] <= 10
 top_names = pd.DataFrame({t: [f"{jaspar.name[i]}" for i in np.argsort(-sim_mean[t])[:5]]
                           for t in range(grammar.n_tasks)}, index=[f"#{r}" for r in range(1, 6)]).T
 top_names.index.name = "task"
-display(sig(planted))
+display(show(planted))
 top_names
 
 # %% [markdown]
@@ -756,7 +751,7 @@ sim_taylor = mg.taylor_marginalize(G_sim[:nse, sim_task], Xb[:nse],
 sim_check["exact"] = sim_exact.double().mean(dim=(0, 2)).numpy()
 sim_check["taylor_same_positions"] = sim_taylor.double().mean(dim=(0, 2)).numpy()
 sim_rank = rank_agreement(sim_check)
-sig(pd.Series(sim_rank, name="trained simulated model"))
+show(pd.Series(sim_rank, name="trained simulated model"))
 
 # %% [markdown]
 # Table: as for Beluga, on the trained simulated model, task
@@ -819,7 +814,7 @@ for t in range(grammar.n_tasks):
                       "Taylor Δ(both) = Δ(AP-1) + Δ(NFAT)": float((taylor_a + taylor_b).double().mean()),
                       "Taylor interaction": 0.0})
 pairs = pd.DataFrame(pair_rows).set_index("task")
-sig(pairs)
+show(pairs)
 
 # %% [markdown]
 # Table: mean exact effects of the AP-1 consensus (at 60), the NFAT consensus

@@ -94,7 +94,7 @@ import tism_tutorial as tt
 from tism_tutorial import aitac, motifs, profiles, sequences
 from tism_tutorial import seqlets as sq
 from tism_tutorial import simulate as sim
-from tism_tutorial.book import glue
+from tism_tutorial.book import glue, show
 from tism_tutorial.sequences import JASPAR_IDS, jaspar_pwms, motif_sequences
 
 device = tt.resolve_device(device)
@@ -205,7 +205,7 @@ X = test.X
 maps, attr_seconds = motifs.hypothetical_variants(model, X, tasks, n_shuffles=P["n_shuffles"],
                                                   random_state=seed)
 glue("n_shuffles", P["n_shuffles"])
-pd.Series(attr_seconds, name="seconds (this run)").to_frame().round(2)
+show(pd.Series(attr_seconds, name="seconds (this run)"))
 
 # %% [markdown]
 # ## Seqlets against the planted sites
@@ -257,9 +257,8 @@ pooled = seqlet_table.groupby("variant", sort=False).apply(lambda g: pd.Series({
     "chance precision": (g["chance precision"].fillna(0) * g.n_seqlets).sum() / max(g.n_seqlets.sum(), 1)}),
     include_groups=False)
 pooled = pooled.astype({"seqlets": int, "driving sites": int})
-display(pooled.round(3))
-per_task = seqlet_table.set_index(["variant", "task"]).round(3)
-per_task.astype(object).where(per_task.notna(), "–")
+display(show(pooled))
+show(seqlet_table.set_index(["variant", "task"]))
 
 # %% [markdown]
 # The first table pools the tasks (precision weighted by each task's seqlets,
@@ -376,8 +375,8 @@ summary = pd.DataFrame({
     "spurious patterns": [int(matches[matches.variant == v].spurious.sum()) for v in maps],
 }, index=list(maps))
 summary["of planted"] = n_planted
-display(recovery)
-summary
+display(show(recovery))
+show(summary)
 
 # %% [markdown]
 # Above: for each task and planted motif, the q-value of the best pattern
@@ -466,7 +465,7 @@ glue("n_ism_recovered", len(ism_set))
 glue("n_both_recovered", len(tism_set & ism_set))
 glue("n_tism_only", len(tism_set - ism_set))
 glue("jaccard_recovered", len(tism_set & ism_set) / len(union) if union else float("nan"), "{:.3f}")
-agree_summary.round(3)
+show(agree_summary)
 
 # %% [markdown]
 # A share of {glue:text}`share_tism_in_ism:.3g` of the TISM patterns have an
@@ -499,7 +498,7 @@ glue("share_attr_ism", float(cost.loc["ISM", "attribution share"]), "{:.3f}")
 glue("share_attr_tism", float(cost.loc["TISM", "attribution share"]), "{:.3f}")
 glue("speedup_ism", float(cost.loc["ISM", "× TISM pipeline"]), "{:.1f}")
 glue("speedup_dls", float(cost.loc["DeepLIFT/SHAP", "× TISM pipeline"]), "{:.1f}")
-cost.round(3)
+show(cost)
 
 # %% [markdown]
 # On {glue:text}`n_test:,.0f` sequences and {glue:text}`n_tasks_used` tasks
@@ -573,8 +572,7 @@ glue("beluga_prec_tism", float(beluga_table.loc["TISM", "precision (any inserted
 glue("beluga_chance_tism", float(beluga_table.loc["TISM", "chance precision (any inserted)"]), "{:.3f}")
 print("trained weights: the table can be read as Beluga's motifs" if info.trained else
       "untrained weights: the table shows that the pipeline runs, not what Beluga learned")
-beluga_table.round(3).fillna("–").style.set_caption(f"Motif pipeline on {info.label}, target {target} "
-                                                     f"({names[target]}), {len(Xb)} sequences")
+show(beluga_table, caption=f"Motif pipeline on {info.label}, target {target} ({names[target]}), {len(Xb)} sequences")
 
 # %% [markdown]
 # On these {glue:text}`beluga_n` sequences, TISM's seqlets overlap an

@@ -60,7 +60,7 @@ def test_glue_prints_numbers_rounded_by_default(capsys):
     glue("pairs", 1750009)
     glue("label", "measured")
     out = capsys.readouterr().out.splitlines()
-    assert out == ["ratio = 4.287e+05", "share = 0.007678", "pairs = 1,750,009", "label = measured"]
+    assert out == ["ratio = 428,700", "share = 0.007678", "pairs = 1,750,009", "label = measured"]
 
 
 def test_plot_attribution_draws_logo_and_heatmap_with_titles():
@@ -118,3 +118,27 @@ def test_highlight_marks_the_interval_on_logo_and_heatmap():
 def test_highlight_rejects_bad_intervals(highlight):
     with pytest.raises(ValueError, match="highlight"):
         plot_attribution(torch.zeros(4, 10), "bad", highlight=highlight)
+
+
+def test_show_rounds_floats_and_marks_missing_values():
+    import numpy as np
+    import pandas as pd
+
+    from tism_tutorial.book import show
+
+    table = pd.DataFrame({"seconds": [14.537, 0.012, np.nan], "n": [1, 2, 3], "how": ["measured", "x", None]})
+    html = show(table, caption="UNTRAINED test").to_html()
+    for text in ("14.5", "0.012", "–", "measured", "UNTRAINED test"):
+        assert text in html
+    assert "14.537" not in html and "nan" not in html.lower().replace("nan-", "")
+    assert ">1,230<" in show(pd.Series([1234.5678], name="x")).to_html()
+
+
+@pytest.mark.parametrize("value, digits, text", [(1234.5678, 3, "1,230"), (428704.1, 4, "428,700"), (12.345, 3, "12.3"),
+                                                 (0.0123456, 3, "0.0123"), (1.23456e-5, 3, "1.23e-05"),
+                                                 (-0.52161, 3, "-0.522"), (0.0, 3, "0"), (float("nan"), 3, "–"),
+                                                 (999.6, 3, "1,000")])
+def test_rounded(value, digits, text):
+    from tism_tutorial.book import rounded
+
+    assert rounded(value, digits) == text

@@ -13,8 +13,34 @@ import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
 
 from . import paper
+
+
+def rounded(value: float, digits: int = 3) -> str:
+    """A float to ``digits`` significant digits as a reader writes it: ``1,230``, ``0.0123``, ``1.23e-05``.
+
+    Parameters
+    ----------
+    value : float
+        The number; NaN gives ``"–"``.
+    digits : int, optional
+        Significant digits. Default 3.
+
+    Returns
+    -------
+    str
+        Thousands separators and no exponent from 1 upwards; ``g`` format below.
+    """
+    value = float(value)
+    if np.isnan(value):
+        return "–"
+    if value != 0 and abs(value) >= 10 ** (digits - 1):
+        magnitude = int(np.floor(np.log10(abs(value))))
+        return f"{round(value, digits - 1 - magnitude):,.{max(0, digits - 1 - magnitude)}f}"
+    return f"{value:.{digits}g}"
 
 
 def _readable(value: Any) -> str:
@@ -23,7 +49,7 @@ def _readable(value: Any) -> str:
         return str(value)
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
-    return f"{float(value):,.4g}"
+    return rounded(value, 4)
 
 
 def glue(name: str, value: Any, fmt: str | None = None, quiet: bool = False) -> None:
@@ -54,6 +80,35 @@ def glue(name: str, value: Any, fmt: str | None = None, quiet: bool = False) -> 
     except ImportError:  # Colab or a plain Jupyter install: printing is enough
         return
     _glue(name, value, display=False)
+
+
+def show(table: pd.DataFrame | pd.Series, digits: int = 3, caption: str | None = None) -> Styler:
+    """A table as the book shows it: floats to ``digits`` significant digits, missing values as "–".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or pandas.Series
+        The table; a Series is shown as one column.
+    digits : int, optional
+        Significant digits of every float (thousands separators above 999). Default 3.
+    caption : str or None, optional
+        Caption, e.g. with the weights' provenance. Default none.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Renders as HTML in a notebook and in the book; integers, strings and
+        booleans are shown as they are.
+    """
+    table = table.to_frame() if isinstance(table, pd.Series) else table
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, (float, np.floating)):
+            return rounded(v, digits)
+        return "–" if v is None else str(v)
+
+    styler = table.style.format(fmt)
+    return styler.set_caption(caption) if caption else styler
 
 
 def _slug(text: str) -> str:
