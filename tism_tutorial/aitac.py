@@ -134,7 +134,7 @@ class Config:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
 
 
-#: One switch per ablation of the paper's Fig. 3D: name -> changes to :class:`Config`.
+#: One switch per ablation of the paper's Fig. 3D: name -> changes to :class:`~tism_tutorial.aitac.Config`.
 ABLATIONS = {
     "full model": {},
     "ReLU": {"activation": "relu"},
@@ -153,7 +153,7 @@ def ablation(name: str, base: Config | None = None) -> Config:
     ----------
     name : str
         A key of :data:`ABLATIONS`, e.g. ``"ReLU"`` (Sasse et al. 2024, Fig. 3D).
-    base : Config or None, optional
+    base : ~tism_tutorial.aitac.Config or None, optional
         The configuration to change; None (default) means ``Config()``, the full design.
 
     Returns
@@ -283,7 +283,7 @@ class AITAC(nn.Module):
         Outputs T.
     length : int, optional
         Input length in bp, at least 50. Default 250.
-    config : Config, optional
+    config : ~tism_tutorial.aitac.Config, optional
         Architecture switches (training fields are ignored here).
 
     Raises
@@ -501,7 +501,7 @@ def train(config: Config, X_train: torch.Tensor | np.ndarray, y_train: torch.Ten
 
     Parameters
     ----------
-    config : Config
+    config : ~tism_tutorial.aitac.Config
         Architecture and training settings.
     X_train, X_val : torch.Tensor, shape=(N, 4, L)
         One-hot sequences (A, C, G, T).

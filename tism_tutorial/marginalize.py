@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 from tangermeme.ersatz import substitute
 from tangermeme.predict import predict
+from tangermeme.utils import one_hot_encode
 from tqdm.auto import tqdm
 
 from .sequences import JASPAR_RELEASE, jaspar_motifs
@@ -52,8 +53,7 @@ def _motif_from_string(motif: str, name: str) -> torch.Tensor:
     bad = sorted(set(letters) - set("ACGT"))
     if bad:
         raise ValueError(f"{name} {motif!r} holds characters outside A, C, G, T: {bad}")
-    idx = torch.tensor(["ACGT".index(c) for c in letters])
-    return F.one_hot(idx, 4).T.to(torch.float64)
+    return one_hot_encode(letters).to(torch.float64)
 
 
 def motif_one_hot(motif: str | torch.Tensor | np.ndarray, name: str = "motif") -> torch.Tensor:

@@ -172,7 +172,7 @@ MARGINALIZATION = {
 }
 
 #: Chapter 3 (timing), read by :func:`tism_tutorial.benchmark.get_config`; field meanings
-#: in :class:`tism_tutorial.benchmark.Config`. "quick" times subsets of every Beluga ISM run
+#: in :class:`tism_tutorial.benchmark.config.Config`. "quick" times subsets of every Beluga ISM run
 #: and extrapolates, but measures the AI-TAC-style 251-bp row whole; "default" is budgeted
 #: for about 10 minutes on a Colab T4; "full" has the paper's sizes (N up to 1,000, L up to
 #: 20,000 bp, all 2,002 targets) and needs a GPU with 16 GB or more.

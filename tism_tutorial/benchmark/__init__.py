@@ -21,7 +21,7 @@ Modules, in the order a run uses them:
   float32 agreement of the timed runs;
 * :mod:`~tism_tutorial.benchmark.records`: one :class:`Record` per reported
   time, and the JSON file;
-* :mod:`~tism_tutorial.benchmark.sweeps`: :class:`Config` (from
+* :mod:`~tism_tutorial.benchmark.sweeps`: :class:`~tism_tutorial.benchmark.config.Config` (from
   :data:`tism_tutorial.profiles.TIMING`), the sweeps and :func:`run`;
 * :mod:`~tism_tutorial.benchmark.report` and :mod:`~tism_tutorial.benchmark.plots`:
   tables and figures.

@@ -1,4 +1,4 @@
-"""The sizes of one benchmark run: :class:`Config`, built from :data:`tism_tutorial.profiles.TIMING`."""
+"""The sizes of one benchmark run: :class:`~tism_tutorial.benchmark.config.Config`, built from :data:`tism_tutorial.profiles.TIMING`."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ class Config:
 
 
 def get_config(profile: str = "default", device: str | torch.device | None = None, **overrides) -> Config:
-    """The :class:`Config` of a profile of :data:`tism_tutorial.profiles.TIMING`.
+    """The :class:`~tism_tutorial.benchmark.config.Config` of a profile of :data:`tism_tutorial.profiles.TIMING`.
 
     Parameters
     ----------
@@ -107,7 +107,7 @@ def get_config(profile: str = "default", device: str | torch.device | None = Non
     device: str, torch.device or None, optional
         The device the benchmark runs on; ``None``: CUDA when visible.
     **overrides
-        Fields of :class:`Config` to change (e.g. ``target=53``).
+        Fields of :class:`~tism_tutorial.benchmark.config.Config` to change (e.g. ``target=53``).
 
     Returns
     -------
@@ -116,7 +116,7 @@ def get_config(profile: str = "default", device: str | torch.device | None = Non
     Raises
     ------
     ValueError
-        If ``profile`` is unknown or an override is not a :class:`Config` field.
+        If ``profile`` is unknown or an override is not a :class:`~tism_tutorial.benchmark.config.Config` field.
     """
     name = profiles.resolve(profile, device)
     known = {f.name for f in fields(Config)}

@@ -1,4 +1,4 @@
-"""The sweeps of chapter 3 and the whole benchmark run, each driven by one :class:`Config`.
+"""The sweeps of chapter 3 and the whole benchmark run, each driven by one :class:`~tism_tutorial.benchmark.config.Config`.
 
 * Table 1 analogue (:func:`sweep_sequences`): time against the number of
   sequences N on Beluga at 2,000 bp;
@@ -63,18 +63,19 @@ class Bench:
 
     Attributes
     ----------
-    model: torch.nn.Module
+    model : torch.nn.Module
         Beluga (or any (B, 4, ``config.length``) -> (B, T) network), eval mode.
-    config: Config
-    label: str
+    config : ~tism_tutorial.benchmark.config.Config
+        The sizes of every sweep (from :data:`tism_tutorial.profiles.TIMING`).
+    label : str
         The weights' label, recorded with every number.
-    env: dict
+    env : dict
         :func:`~tism_tutorial.benchmark.environment`.
-    tuned_batch_size: int
+    tuned_batch_size : int
         Batch size of the tuned ISM methods (set by :func:`run`).
-    progress: Progress or None
+    progress : Progress or None
         Advanced once per measurement.
-    outputs: dict
+    outputs : dict
         Values of the timed runs kept for :func:`~tism_tutorial.benchmark.float32_agreement`.
     """
 
@@ -470,8 +471,8 @@ def run(config: str | Config = "default", model: torch.nn.Module | None = None, 
 
     Parameters
     ----------
-    config: str or Config, optional
-        A profile name for :func:`get_config` ("quick", "default", "full") or a :class:`Config`.
+    config : str or ~tism_tutorial.benchmark.config.Config, optional
+        A profile name for :func:`get_config` ("quick", "default", "full") or a :class:`~tism_tutorial.benchmark.config.Config`.
     model: torch.nn.Module, optional
         Beluga; default: :func:`~tism_tutorial.load_beluga` (CUDA if available).
     info: tism_tutorial.WeightsInfo, optional
