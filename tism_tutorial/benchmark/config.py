@@ -1,4 +1,7 @@
-"""The sizes of one benchmark run: :class:`~tism_tutorial.benchmark.config.Config`, built from :data:`tism_tutorial.profiles.TIMING`."""
+"""The sizes of one benchmark run.
+
+:class:`~tism_tutorial.benchmark.config.Config`, built from :data:`tism_tutorial.profiles.TIMING`.
+"""
 
 from __future__ import annotations
 

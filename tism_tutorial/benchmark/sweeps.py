@@ -1,4 +1,6 @@
-"""The sweeps of chapter 3 and the whole benchmark run, each driven by one :class:`~tism_tutorial.benchmark.config.Config`.
+"""The sweeps of chapter 3 and the whole benchmark run.
+
+Each sweep is driven by one :class:`~tism_tutorial.benchmark.config.Config`.
 
 * Table 1 analogue (:func:`sweep_sequences`): time against the number of
   sequences N on Beluga at 2,000 bp;
@@ -472,7 +474,8 @@ def run(config: str | Config = "default", model: torch.nn.Module | None = None, 
     Parameters
     ----------
     config : str or ~tism_tutorial.benchmark.config.Config, optional
-        A profile name for :func:`get_config` ("quick", "default", "full") or a :class:`~tism_tutorial.benchmark.config.Config`.
+        A profile name for :func:`get_config` ("quick", "default", "full") or a
+        :class:`~tism_tutorial.benchmark.config.Config`.
     model: torch.nn.Module, optional
         Beluga; default: :func:`~tism_tutorial.load_beluga` (CUDA if available).
     info: tism_tutorial.WeightsInfo, optional
