@@ -191,13 +191,20 @@ def test_read_fasta_rejects_bad_input(tmp_path):
 
 
 
-def test_motif_table_is_the_one_source_of_jaspar_ids():
-    from tism_tutorial import simulate as sim
-    assert list(JASPAR_IDS) == list(CONCORDANCE_MOTIFS)
-    assert all(JASPAR_IDS[m] == MOTIFS[m] for m in JASPAR_IDS)
-    assert all(sim.MOTIFS[m] == MOTIFS[m] for m in sim.MOTIFS)
-    assert list(sim.MOTIFS) == list(sim.ADDITIVE + sim.COOPERATIVE + sim.SPACED)
+def test_motif_table_ids_name_the_factors_in_jaspar_2024():
+    """Every ID of the one motif table is in JASPAR 2024 under the factor the book calls it."""
+    pytest.importorskip("pyjaspar")
+    from pyjaspar import jaspardb
 
+    expected = {"CTCF": "CTCF", "CEBP": "CEBPB", "RUNX": "RUNX1", "EBF": "EBF1", "GATA": "GATA2",
+                "TBX": "TBX21", "AP-1": "FOS::JUN", "NFAT": "NFATC2", "PU.1": "SPI1", "IRF": "IRF4", "ETS": "ETS1"}
+    assert set(MOTIFS) == set(expected)
+    db = jaspardb(release="JASPAR2024")
+    for family, matrix_id in MOTIFS.items():
+        motif = db.fetch_motif_by_id(matrix_id)
+        assert motif is not None, matrix_id
+        assert motif.name.upper() == expected[family], (family, matrix_id, motif.name)
+    assert set(CONCORDANCE_MOTIFS) <= set(MOTIFS)
 
 def test_plant_site_writes_either_strand():
     X = torch.zeros(1, 4, 10)
