@@ -38,9 +38,10 @@
 # motif scan uses every JASPAR 2024 CORE vertebrate matrix
 # {cite}`rauluseviciute2024jaspar`, read offline through pyjaspar.
 #
-# **Run time.** The `quick` profile (CI): about 3 minutes of CPU time on a
-# 2-core CPU (6.5 minutes wall-clock when we measured it on a machine shared
-# with three other jobs), a third of it training the simulated model. The `default` profile is the same
+# **Run time.** The `quick` profile (CI): about a minute after the imports on
+# an otherwise idle 2-core CPU (measured in CI, 2026-11-23; up to 6.5 minutes
+# on a machine shared with three other jobs), a third of it training the
+# simulated model. The `default` profile is the same
 # on a CPU and GPU-sized on CUDA (100 backgrounds as in tangermeme's
 # tutorial, every motif length from 1 to 20 bp on Beluga; about 10 minutes on
 # a Colab T4). The `full` profile is larger still (hours on a CPU).
