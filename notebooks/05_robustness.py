@@ -458,12 +458,14 @@ fraction_summary.round(3)
 fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
 fr = list(fraction_summary.index)
 ax.boxplot([fraction_table.loc[fraction_table.fraction == f, "pearson"] for f in fr], showfliers=False)
-ax.set_xticks(range(1, len(fr) + 1), [f"{f:.0%}\n({n:,})" for f, n in zip(fr, fraction_summary.n_train)])
+ax.set_xticks(range(1, len(fr) + 1), [f"{f:.0%}\n({n:,})" + ("" if ok else "\nbelow floor")
+                                      for f, n, ok in zip(fr, fraction_summary.n_train, fraction_summary.learned)])
 ax.set_xlabel("share of the training set (sequences)")
 ax.set_ylabel("Pearson(TISM, ISM) per sequence and task")
 ax2 = ax.twinx()
 ax2.plot(range(1, len(fr) + 1), fraction_summary["test performance"], "s--", color="C3")
-ax2.set_ylabel("test performance", color="C3")
+ax2.axhline(performance_floor, color="C3", ls=":", lw=0.8)
+ax2.set_ylabel(f"test performance (dotted: floor {performance_floor})", color="C3")
 ax.set_title("Concordance and performance against training-set size", fontsize=10)
 plt.show()
 glue("performance_floor", performance_floor)
@@ -479,7 +481,8 @@ glue("frac_highest", f"{learned_fractions['mean'].idxmax():.0%}" if len(learned_
 # %% [markdown]
 # **Figure 4.** Our Fig. 3B: concordance (boxes, left axis) and test
 # performance (red, right axis) for models trained on growing shares of the
-# training set.
+# training set; the dotted line is the performance floor, and models below it
+# are marked "below floor" (not compared with the paper).
 #
 # With {glue:text}`frac_smallest` of the data the mean concordance is
 # {glue:text}`conc_smallest:.2f` at a test performance of
@@ -519,7 +522,7 @@ ablation_summary["learned"] = ablation_summary["test performance"] >= performanc
 ablation_summary.round(3)
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
+fig, ax = plt.subplots(figsize=(9.5, 4), constrained_layout=True)
 names = list(ablation_summary.index)
 x = np.arange(len(names))
 err = np.stack([ablation_summary["mean"] - ablation_summary.q25, ablation_summary.q75 - ablation_summary["mean"]])
@@ -529,7 +532,7 @@ ax.plot(x, ablation_summary["test performance"], "ks", label="ours: test perform
 ax.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
 ax.set_ylabel("mean Pearson(TISM, ISM) / test performance")
 ax.set_ylim(0, 1)
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
 ax.set_title("Concordance across ablations", fontsize=10)
 plt.show()
 
